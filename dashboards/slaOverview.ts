@@ -1,0 +1,178 @@
+/** Seamless SLA Overview: the SLO, its error budget and burn rate, latency per phase and per domain, downgrades, coverage and staleness. */
+import * as gauge from "@grafana/grafana-foundation-sdk/gauge";
+import * as heatmap from "@grafana/grafana-foundation-sdk/heatmap";
+import * as timeseries from "@grafana/grafana-foundation-sdk/timeseries";
+import * as prometheus from "@grafana/grafana-foundation-sdk/prometheus";
+import { DEFAULT_HISTOGRAM_BUCKETS, METRIC, MetricDef, series } from "../model/catalogue";
+import { boundsOf, describeBound } from "../model/buckets";
+import { badRatio, num, selector, sumRate } from "../model/promql";
+import { RECORD, BUDGETED_PHASES } from "../model/rules";
+import { DashboardContext, FilterLabel, PanelBuilder, filters, finishDashboard, gate, instantQuery, layout, query, thresholds } from "./common";
+import { PANEL } from "./ids";
+
+const LABELS: readonly FilterLabel[] = ["node_id", "world_id", "interval", "phase"];
+const ID = PANEL.slaOverview;
+
+/** The dashboard as Grafana JSON. */
+export function slaOverview(ctx: DashboardContext): Record<string, unknown> {
+  const panels = layout([
+    [[errorBudget(ctx), 6, 8], [burnRate(ctx), 18, 8]],
+    [[deadlineHeatmap(ctx), 12, 9], [phaseQuantiles(ctx), 12, 9]],
+    [[phaseBudget(ctx), 24, 8]],
+    [[latencyByDomain(ctx, "world_id", ID.latencyByWorld), 12, 8], [latencyByDomain(ctx, "node_id", ID.latencyByNode), 12, 8]],
+    [[downgrades(ctx), 8, 8], [coverage(ctx), 8, 8], [liveStaleness(ctx), 8, 8]],
+  ]);
+  return finishDashboard(ctx, "slaOverview", "Seamless Data Provider v2 SLA: error budget, burn rate, latency per phase and domain, downgrades, coverage and staleness.", LABELS, panels);
+}
+
+/** Bad-request ratio over the SLO window, from recorded rates when they are deployed. */
+export function errorRatioOverWindow(ctx: DashboardContext): string {
+  const { window } = ctx.config.slo;
+  if (ctx.recorded) {
+    const shortest = ctx.config.slo.burnRate.page.short;
+    return `1 - (sum_over_time(${RECORD.goodRequests(shortest)}[${window}]) / sum_over_time(${RECORD.requests(shortest)}[${window}]))`;
+  }
+  return badRatio(METRIC.slaDeadline, { phase: "total" }, ctx.deadline, window);
+}
+
+function errorBudget(ctx: DashboardContext): PanelBuilder {
+  const { objective, window, deadlineSeconds } = ctx.config.slo;
+  const budget = 1 - objective;
+  const panel = new gauge.PanelBuilder()
+    .id(ID.errorBudget)
+    .title(`Error budget remaining (${window})`)
+    .unit("percentunit")
+    .min(0)
+    .max(1)
+    .decimals(1)
+    .thresholds(thresholds("red", [0.25, "orange"], [0.5, "green"]))
+    .withTarget(instantQuery(`1 - ((${errorRatioOverWindow(ctx)}) / ${num(budget)})`, "remaining"));
+  return gate(
+    panel,
+    ctx,
+    `Share of the ${window} error budget left: 1 - (bad / all) / (1 - ${num(objective)}), where bad = requests of ${METRIC.slaDeadline.name}{phase="total"} slower than the ${num(deadlineSeconds)}s deadline (${describeBound(ctx.deadline)}). Service-wide: the SLO does not follow the node/world filters. Bad: below 25%, and 0% means the SLO is broken for the window.`,
+    [METRIC.slaDeadline],
+  );
+}
+
+function burnRate(ctx: DashboardContext): PanelBuilder {
+  const { objective, burnRate: b } = ctx.config.slo;
+  const ratio = (w: string) => (ctx.recorded ? RECORD.errorRatio(w) : `(${badRatio(METRIC.slaDeadline, { phase: "total" }, ctx.deadline, w)})`);
+  const panel = new timeseries.PanelBuilder()
+    .id(ID.burnRate)
+    .title("SLO burn rate")
+    .unit("x")
+    .min(0)
+    .thresholds(thresholds("green", [b.ticket.factor, "orange"], [b.page.factor, "red"]))
+    .withTarget(query(`${ratio(b.page.long)} / ${num(1 - objective)}`, `burn ${b.page.long}`, "A"))
+    .withTarget(query(`${ratio(b.ticket.long)} / ${num(1 - objective)}`, `burn ${b.ticket.long}`, "B"));
+  return gate(
+    panel,
+    ctx,
+    `How many times faster than allowed the error budget burns, over ${b.page.long} and ${b.ticket.long}: bad ratio / (1 - ${num(objective)}). 1x spends the budget exactly over the SLO window. Bad: above ${num(b.ticket.factor)}x (ticket) and ${num(b.page.factor)}x (page).`,
+    [METRIC.slaDeadline],
+  );
+}
+
+function deadlineHeatmap(ctx: DashboardContext): PanelBuilder {
+  const m = METRIC.slaDeadline;
+  const panel = new heatmap.PanelBuilder()
+    .id(ID.deadlineHeatmap)
+    .title("SLA phase durations (heatmap)")
+    .unit("s")
+    .calculate(false)
+    .withTarget(query(sumRate(selector(series(m, "bucket"), filters(m, LABELS)), "$__rate_interval", ["le"]), "{{le}}").format(prometheus.PromQueryFormat.Heatmap));
+  return gate(panel, ctx, `Distribution of ${m.name} per bucket for the selected phases. Bad: mass moving into the top buckets; the top finite bucket is ${largest(ctx, m)}s, anything slower lands in +Inf.`, [m]);
+}
+
+function phaseQuantiles(ctx: DashboardContext): PanelBuilder {
+  const m = METRIC.slaDeadline;
+  const rate = sumRate(selector(series(m, "bucket"), filters(m, LABELS)), "$__rate_interval", ["le", "phase"]);
+  const panel = new timeseries.PanelBuilder()
+    .id(ID.phaseQuantiles)
+    .title("p50 / p95 / p99 per phase")
+    .unit("s")
+    .min(0)
+    .thresholds(thresholds("green", [ctx.config.slo.deadlineSeconds, "red"]))
+    .withTarget(query(`histogram_quantile(0.5, ${rate})`, "p50 {{phase}}", "A"))
+    .withTarget(query(`histogram_quantile(0.95, ${rate})`, "p95 {{phase}}", "B"))
+    .withTarget(query(`histogram_quantile(0.99, ${rate})`, "p99 {{phase}}", "C"));
+  return gate(panel, ctx, `Quantiles of ${m.name} per phase. Bad: the total phase above the ${num(ctx.config.slo.deadlineSeconds)}s deadline. Quantiles cannot exceed the top finite bucket (${largest(ctx, m)}s).`, [m]);
+}
+
+function phaseBudget(ctx: DashboardContext): PanelBuilder {
+  const m = METRIC.slaDeadline;
+  const panel = new timeseries.PanelBuilder().id(ID.phaseBudget).title("Requests over their phase budget").unit("percentunit").min(0).thresholds(thresholds("green", [0.05, "red"]));
+  const words: string[] = [];
+  BUDGETED_PHASES.forEach(({ phase, key }, i) => {
+    const choice = ctx.budgets.get(phase);
+    if (!choice) return;
+    const node = filters(m, ["node_id"], { phase });
+    panel.withTarget(query(badRatio(m, node, choice, "$__rate_interval"), `${phase} > ${num(ctx.config.policy[key])}ms`, String.fromCharCode(65 + i)));
+    words.push(`${phase} over ${num(ctx.config.policy[key])}ms (${describeBound(choice)})`);
+  });
+  return gate(panel, ctx, `Share of requests whose phase took longer than the SLA policy budget: ${words.join("; ")}. Bad: above 5%.`, [m]);
+}
+
+function latencyByDomain(ctx: DashboardContext, label: "world_id" | "node_id", id: number): PanelBuilder {
+  const m = METRIC.totalWait;
+  const rate = sumRate(selector(series(m, "bucket"), filters(m, LABELS)), "$__rate_interval", ["le", label]);
+  const panel = new timeseries.PanelBuilder()
+    .id(id)
+    .title(`p99 end-to-end latency by ${label}`)
+    .unit("ms")
+    .min(0)
+    .withTarget(query(`histogram_quantile(0.99, ${rate})`, `p99 {{${label}}}`, "A"))
+    .withTarget(query(`histogram_quantile(0.5, ${rate})`, `p50 {{${label}}}`, "B"));
+  return gate(
+    panel,
+    ctx,
+    `p99 and p50 of ${m.name} per ${label}. Bad: one ${label} far above the others. This histogram uses the client's default bounds in milliseconds (top finite bucket ${largest(ctx, m)}ms), so values at the top mean "${largest(ctx, m)}ms or slower".`,
+    [m],
+  );
+}
+
+function downgrades(ctx: DashboardContext): PanelBuilder {
+  const holds = METRIC.gateHolds;
+  const fills = METRIC.partialFills;
+  const panel = new timeseries.PanelBuilder()
+    .id(ID.downgrades)
+    .title("SLA downgrades by reason")
+    .unit("ops")
+    .min(0)
+    .withTarget(query(sumRate(selector(holds.name, filters(holds, LABELS)), "$__rate_interval", ["reason"]), "HOLD {{reason}}", "A"))
+    .withTarget(query(sumRate(selector(fills.name, filters(fills, LABELS)), "$__rate_interval", ["reason"]), "PARTIAL_FILL {{reason}}", "B"));
+  return gate(panel, ctx, "Responses the SLA policy downgraded to HOLD or PARTIAL_FILL, per second, by reason. Bad: any sustained rate.", [holds, fills]);
+}
+
+function coverage(ctx: DashboardContext): PanelBuilder {
+  const m = METRIC.coverage;
+  const min = ctx.config.policy.minCoverage;
+  const panel = new timeseries.PanelBuilder()
+    .id(ID.coverage)
+    .title("Coverage vs min_coverage")
+    .unit("percentunit")
+    .max(1)
+    .thresholds(thresholds("red", [min, "green"]))
+    .withTarget(query(`min by (world_id, node_id) (${selector(m.name, filters(m, LABELS))})`, "{{world_id}} {{node_id}}"));
+  return gate(panel, ctx, `Bars delivered / bars requested per domain. Bad: below min_coverage ${num(min)}.`, [m]);
+}
+
+function liveStaleness(ctx: DashboardContext): PanelBuilder {
+  const m = METRIC.liveStaleness;
+  const max = ctx.config.policy.maxLagSeconds;
+  const panel = new timeseries.PanelBuilder()
+    .id(ID.liveStaleness)
+    .title("Live staleness vs max_lag_seconds")
+    .unit("s")
+    .min(0)
+    .thresholds(thresholds("green", [max, "red"]))
+    .withTarget(query(`max by (world_id, node_id) (${selector(m.name, filters(m, LABELS))})`, "{{world_id}} {{node_id}}"));
+  return gate(panel, ctx, `Age of the newest live bar per domain. Bad: above max_lag_seconds ${num(max)}s.`, [m]);
+}
+
+function largest(ctx: DashboardContext, m: MetricDef): string {
+  const bounds = boundsOf(m, ctx.config.metrics.buckets) ?? DEFAULT_HISTOGRAM_BUCKETS;
+  return num(bounds[bounds.length - 1]);
+}
+

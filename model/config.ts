@@ -1,0 +1,312 @@
+/**
+ * The stack config schema (`seamless:*` keys of `Pulumi.<env>.yaml`), validated with zod.
+ * Every problem is reported at once, naming the stack file, the key, the bad value and
+ * the fix. Secrets are never values here: only whether each secret key is set.
+ */
+import { z } from "zod";
+import { CONFIG_NAMESPACE, SEVERITIES, isDns1123Label, isPrometheusLabelName } from "./names";
+import { canonicalDuration, parseDuration } from "./duration";
+import { CATALOGUE, defaultEmitted, findMetric } from "./catalogue";
+
+/** Secret config keys (set with `pulumi config set --secret`), never read into the model. */
+export const SECRET_KEYS = {
+  grafanaAuth: "grafanaAuth",
+  pagerdutyIntegrationKey: "pagerdutyIntegrationKey",
+  slackWebhookUrl: "slackWebhookUrl",
+} as const;
+export type SecretKey = keyof typeof SECRET_KEYS;
+
+const duration = (fallback: string) =>
+  z
+    .string()
+    .refine((s) => parseDuration(s) !== undefined, { message: "must be a duration such as 30s, 5m, 1h or 30d" })
+    .transform(canonicalDuration)
+    .default(fallback);
+
+const ratio = (fallback: number) =>
+  z.number().gt(0, { message: "must be a ratio above 0" }).lt(1, { message: "must be a ratio below 1" }).default(fallback);
+
+const positive = (fallback: number) => z.number().gt(0, { message: "must be above 0" }).default(fallback);
+
+const burnWindow = (long: string, short: string, factor: number) =>
+  z.strictObject({ long: duration(long), short: duration(short), factor: positive(factor) }).prefault({});
+
+const labelMap = z.record(
+  z.string().refine(isPrometheusLabelName, { message: "label names must match [a-zA-Z_][a-zA-Z0-9_]*" }),
+  z.string().max(63, { message: "label values must be at most 63 characters" }),
+);
+
+/** Shape of one alert override under `seamless:alerts.overrides.<AlertName>`. */
+const alertOverride = z.strictObject({
+  /** Replaces the rule's threshold (same unit as the rule's description states). */
+  threshold: z.number().optional(),
+  for: z
+    .string()
+    .refine((s) => parseDuration(s) !== undefined, { message: "must be a duration such as 5m" })
+    .transform(canonicalDuration)
+    .optional(),
+  severity: z.enum(SEVERITIES).optional(),
+  disabled: z.boolean().optional(),
+});
+
+/** The zod schema of every `seamless:*` key. */
+export const configSchema = z.strictObject({
+  environment: z
+    .string({ message: "is required: the environment name (dev, staging, prod)" })
+    .regex(/^[a-z][a-z0-9-]{0,19}$/, { message: "must be lower-case letters, digits and '-', at most 20 characters" }),
+  protect: z.boolean().default(false),
+  grafana: z
+    .strictObject({
+      url: z.url({ message: "must be a URL such as https://grafana.example.com" }).optional(),
+      orgId: z.number().int().min(1, { message: "must be a Grafana org id (1 or more)" }).default(1),
+      folderTitle: z.string().min(1).max(140).optional(),
+      datasourceUid: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, { message: "must be a Grafana datasource uid ([A-Za-z0-9_-], at most 40)" }).default("prometheus"),
+    })
+    .prefault({}),
+  slo: z
+    .strictObject({
+      objective: ratio(0.99),
+      window: duration("30d"),
+      deadlineSeconds: positive(5),
+      exactBuckets: z.boolean().default(false),
+      burnRate: z
+        .strictObject({ page: burnWindow("1h", "5m", 14.4), ticket: burnWindow("6h", "30m", 6) })
+        .prefault({}),
+    })
+    .prefault({}),
+  policy: z
+    .strictObject({
+      maxWaitStorageMs: positive(2000),
+      maxWaitBackfillMs: positive(5000),
+      maxWaitLiveMs: positive(1000),
+      minCoverage: ratio(0.95),
+      maxLagSeconds: positive(120),
+    })
+    .prefault({}),
+  metrics: z
+    .strictObject({
+      emitted: z.array(z.string()).default(defaultEmitted),
+      buckets: z.record(z.string(), z.array(z.number().gt(0)).min(1)).default({}),
+    })
+    .prefault({}),
+  alerts: z
+    .strictObject({
+      runbookBaseUrl: z.url({ message: "must be a URL" }).default("https://github.com/hyophyop/qmtl/blob/main/docs/operations/seamless_sla_dashboards.md"),
+      team: z.string().regex(/^[a-z0-9-]{1,40}$/, { message: "must be lower-case letters, digits and '-'" }).default("seamless"),
+      evaluationInterval: duration("1m"),
+      staleLeaseWindow: duration("30m"),
+      instrumentationLostFor: duration("15m"),
+      overrides: z.record(z.string(), alertOverride).default({}),
+    })
+    .prefault({}),
+  notifications: z
+    .strictObject({
+      pagerduty: z.strictObject({ enabled: z.boolean().default(false) }).prefault({}),
+      slack: z
+        .strictObject({
+          enabled: z.boolean().default(false),
+          channel: z.string().regex(/^#[a-z0-9][a-z0-9._-]{0,79}$/, { message: "must be a Slack channel such as #seamless-alerts" }).default("#seamless-alerts"),
+        })
+        .prefault({}),
+      allowInactivePaging: z.boolean().default(false),
+      groupBy: z.array(z.string()).default(["alertname", "grafana_folder"]),
+      groupWait: duration("30s"),
+      groupInterval: duration("5m"),
+      repeatInterval: duration("4h"),
+    })
+    .prefault({}),
+  kubernetes: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      namespace: z.string().refine(isDns1123Label, { message: "must be a DNS-1123 label (lower-case, '-', at most 63)" }).default("monitoring"),
+      context: z.string().min(1).optional(),
+      ruleSelectorLabels: labelMap.default({ release: "kube-prometheus-stack" }),
+      mirrorAlerts: z.boolean().default(false),
+    })
+    .prefault({}),
+});
+
+/** Validated, defaulted stack config. */
+export type StackConfig = z.output<typeof configSchema>;
+/** Which secret keys are set in the stack (values are never read here). */
+export type SecretPresence = Record<SecretKey, boolean>;
+
+/** Raw `seamless:*` values of one stack, keyed without the namespace. */
+export interface RawStackConfig {
+  /** The stack file the values came from, e.g. `Pulumi.dev.yaml` (used in every message). */
+  readonly file: string;
+  readonly values: Record<string, unknown>;
+  readonly secrets: SecretPresence;
+  /** Secret keys written in plain text instead of Pulumi's encrypted `secure:` form. */
+  readonly plaintextSecrets?: readonly string[];
+}
+
+/** One config problem: key (with namespace), the offending value, what is wrong, the fix. */
+export interface ConfigProblem {
+  readonly key: string;
+  readonly value?: unknown;
+  readonly problem: string;
+  readonly fix: string;
+}
+
+/** Every problem of one or more stack files, reported at once. */
+export class ConfigError extends Error {
+  constructor(readonly problems: ReadonlyArray<ConfigProblem & { file: string }>) {
+    super(formatProblems(problems));
+    this.name = "ConfigError";
+  }
+}
+
+/** Validates raw values; throws ConfigError listing every problem. */
+export function parseStackConfig(raw: RawStackConfig): StackConfig {
+  const values = Object.fromEntries(Object.entries(raw.values).filter(([k]) => !(k in SECRET_KEYS)));
+  const result = configSchema.safeParse(values, { reportInput: true });
+  if (!result.success) {
+    const problems = [...plaintextProblems(raw.plaintextSecrets ?? []), ...result.error.issues.flatMap((issue) => issueProblems(issue))];
+    throw new ConfigError(problems.map((p) => ({ ...p, file: raw.file })));
+  }
+  const problems = [...plaintextProblems(raw.plaintextSecrets ?? []), ...crossFieldProblems(result.data, raw.secrets)];
+  if (problems.length > 0) throw new ConfigError(problems.map((p) => ({ ...p, file: raw.file })));
+  return result.data;
+}
+
+/** Full key of a config path: `seamless:slo.objective`. */
+export function configKey(path: ReadonlyArray<PropertyKey>): string {
+  const [head, ...rest] = path.map(String);
+  return `${CONFIG_NAMESPACE}:${[head, ...rest].filter((p) => p !== undefined).join(".")}`;
+}
+
+function issueProblems(issue: z.core.$ZodIssue): ConfigProblem[] {
+  if (issue.code === "unrecognized_keys") {
+    return issue.keys.map((k) => {
+      const known = knownKeys(issue.path);
+      const near = nearest(k, known);
+      return {
+        key: configKey([...issue.path, k]),
+        problem: "is not a known key",
+        fix: near ? `did you mean ${configKey([...issue.path, near])}? ` + `Known keys here: ${known.join(", ")}` : `known keys here: ${known.join(", ")}`,
+      };
+    });
+  }
+  const key = configKey(issue.path);
+  const missing = issue.input === undefined;
+  return [
+    {
+      key,
+      value: issue.input,
+      problem: missing ? "is required but not set" : issue.message,
+      fix: missing ? `set ${key} in the stack file (see README, "Config keys")` : `set ${key} to a valid value (see README, "Config keys")`,
+    },
+  ];
+}
+
+function knownKeys(path: ReadonlyArray<PropertyKey>): string[] {
+  let node: z.ZodType = configSchema;
+  for (const part of path) {
+    const shape = objectShape(node);
+    if (!shape || !(String(part) in shape)) return [];
+    node = shape[String(part)];
+  }
+  return Object.keys(objectShape(node) ?? {});
+}
+
+function objectShape(node: z.ZodType): Record<string, z.ZodType> | undefined {
+  let current: z.ZodType = node;
+  // unwrap default/prefault/optional wrappers down to the object
+  for (let i = 0; i < 5; i++) {
+    if (current instanceof z.ZodObject) return current.shape as Record<string, z.ZodType>;
+    const inner = (current as unknown as { _zod: { def: { innerType?: z.ZodType } } })._zod.def.innerType;
+    if (!inner) return undefined;
+    current = inner;
+  }
+  return undefined;
+}
+
+/** The known key closest to a typo (edit distance at most 3), if any. */
+export function nearest(word: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = 4;
+  for (const c of candidates) {
+    const d = editDistance(word.toLowerCase(), c.toLowerCase());
+    if (d < bestDistance) [best, bestDistance] = [c, d];
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const next = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = row[j];
+      row[j] = next;
+    }
+  }
+  return row[b.length];
+}
+
+function plaintextProblems(keys: readonly string[]): ConfigProblem[] {
+  return keys.map((k) => ({
+    key: `${CONFIG_NAMESPACE}:${k}`,
+    problem: "is a secret written in plain text",
+    fix: `remove it from the file and run: pulumi config set --secret ${CONFIG_NAMESPACE}:${k} <value>`,
+  }));
+}
+
+function crossFieldProblems(config: StackConfig, secrets: SecretPresence): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const secretFix = (secret: SecretKey) => `run: pulumi config set --secret ${CONFIG_NAMESPACE}:${SECRET_KEYS[secret]} <value>`;
+  if (config.notifications.pagerduty.enabled && !secrets.pagerdutyIntegrationKey) {
+    problems.push({ key: configKey(["notifications", "pagerduty", "enabled"]), value: true, problem: `is on but the secret ${CONFIG_NAMESPACE}:${SECRET_KEYS.pagerdutyIntegrationKey} is not set`, fix: secretFix("pagerdutyIntegrationKey") });
+  }
+  if (config.notifications.slack.enabled && !secrets.slackWebhookUrl) {
+    problems.push({ key: configKey(["notifications", "slack", "enabled"]), value: true, problem: `is on but the secret ${CONFIG_NAMESPACE}:${SECRET_KEYS.slackWebhookUrl} is not set`, fix: secretFix("slackWebhookUrl") });
+  }
+  config.metrics.emitted.forEach((name, i) => {
+    const metric = findMetric(name);
+    if (!metric) {
+      const near = nearest(name, CATALOGUE.map((m) => m.name));
+      problems.push({ key: configKey(["metrics", "emitted", i]), value: name, problem: "is not a catalogue metric", fix: near ? `did you mean ${near}?` : "use a metric name from model/catalogue.ts" });
+    } else if (metric.status === "proposed") {
+      problems.push({ key: configKey(["metrics", "emitted", i]), value: name, problem: "is a proposed metric that no QMTL release exports", fix: "remove it until the runtime ships it" });
+    }
+  });
+  for (const name of Object.keys(config.metrics.buckets)) {
+    const metric = findMetric(name);
+    if (metric?.type !== "histogram") {
+      problems.push({ key: configKey(["metrics", "buckets", name]), problem: metric ? "is not a histogram" : "is not a catalogue metric", fix: "declare buckets only for catalogue histograms" });
+    } else {
+      const bounds = config.metrics.buckets[name];
+      if (bounds.some((b, i) => i > 0 && b <= bounds[i - 1])) {
+        problems.push({ key: configKey(["metrics", "buckets", name]), value: bounds, problem: "bounds must be strictly increasing", fix: "list the finite `le` bounds in increasing order, without +Inf" });
+      }
+    }
+  }
+  const evalSeconds = parseDuration(config.alerts.evaluationInterval) ?? 0;
+  if (evalSeconds % 10 !== 0 || evalSeconds === 0) {
+    problems.push({ key: configKey(["alerts", "evaluationInterval"]), value: config.alerts.evaluationInterval, problem: "must be a non-zero multiple of 10s (Grafana evaluates rule groups in 10s steps)", fix: "use 30s, 1m or 2m" });
+  }
+  for (const windows of ["page", "ticket"] as const) {
+    const w = config.slo.burnRate[windows];
+    if ((parseDuration(w.short) ?? 0) >= (parseDuration(w.long) ?? 0)) {
+      problems.push({ key: configKey(["slo", "burnRate", windows, "short"]), value: w.short, problem: `must be shorter than ${configKey(["slo", "burnRate", windows, "long"])} (${w.long})`, fix: "use a short window of about 1/12 of the long one (5m for 1h)" });
+    }
+  }
+  return problems;
+}
+
+function formatProblems(problems: ReadonlyArray<ConfigProblem & { file: string }>): string {
+  const files = [...new Set(problems.map((p) => p.file))];
+  return files
+    .map((file) => {
+      const mine = problems.filter((p) => p.file === file);
+      const lines = mine.map((p) => {
+        const value = p.value === undefined ? "" : ` = ${JSON.stringify(p.value)}`;
+        return `  - ${p.key}${value}: ${p.problem}. Fix: ${p.fix}`;
+      });
+      return `${file}: ${mine.length} config problem${mine.length === 1 ? "" : "s"}:\n${lines.join("\n")}`;
+    })
+    .join("\n");
+}

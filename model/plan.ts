@@ -1,0 +1,87 @@
+/**
+ * The plan: every resource the stack would create, with its type, name and whether it is
+ * created, paused (gated) or skipped, and why; then where each alert is routed.
+ */
+import { StackModel } from "./model";
+import { alertRules } from "./rules";
+import { ContactPointSpec, integrationsOf, secretConfigKey } from "./notifications";
+
+/** One row of the plan. */
+export interface PlanRow {
+  readonly type: string;
+  readonly name: string;
+  readonly action: "create" | "create (paused)" | "skip";
+  readonly why: string;
+}
+
+/** Pulumi type tokens of every resource the stack makes, defined once. */
+export const RESOURCE_TYPES = {
+  stack: "qmtl:observability:SeamlessObservability",
+  folder: "grafana:oss/folder:Folder",
+  dashboard: "grafana:oss/dashboard:Dashboard",
+  ruleGroup: "grafana:alerting/ruleGroup:RuleGroup",
+  contactPoint: "grafana:alerting/contactPoint:ContactPoint",
+  messageTemplate: "grafana:alerting/messageTemplate:MessageTemplate",
+  prometheusRule: "kubernetes:monitoring.coreos.com/v1:PrometheusRule",
+} as const;
+
+/** Rows of the plan, in deploy order. */
+export function planRows(model: StackModel): PlanRow[] {
+  const env = model.environment;
+  const rows: PlanRow[] = [
+    { type: RESOURCE_TYPES.folder, name: model.folder.title, action: "create", why: `uid ${model.folder.uid}; preventDestroyIfNotEmpty` },
+    ...model.dashboards.map((d): PlanRow => ({ type: RESOURCE_TYPES.dashboard, name: d.title, action: "create", why: `uid ${d.uid}` })),
+  ];
+  for (const group of model.grafanaRuleGroups) {
+    const paused = group.rules.filter((r) => r.isPaused).length;
+    rows.push({ type: RESOURCE_TYPES.ruleGroup, name: group.name, action: "create", why: `${group.rules.length} alert rule(s), ${paused} paused, every ${group.intervalSeconds}s` });
+  }
+  for (const alert of alertRules(model.rules)) {
+    rows.push({ type: "alert rule", name: alert.name, action: alert.gatedReason ? "create (paused)" : "create", why: alert.gatedReason ?? `severity ${alert.severity}, for ${alert.for}` });
+  }
+  for (const d of model.rules.disabled) rows.push({ type: "alert rule", name: d.name, action: "skip", why: d.reason });
+  const hasCp = model.notifications.contactPoints.length > 0;
+  rows.push({ type: RESOURCE_TYPES.messageTemplate, name: model.notifications.messageTemplate.name, action: hasCp ? "create" : "skip", why: hasCp ? "shared title/text of every integration" : "no contact point is on" });
+  for (const severity of ["critical", "warning"] as const) {
+    const cp = model.notifications.contactPoints.find((c) => c.severity === severity);
+    rows.push(
+      cp
+        ? { type: RESOURCE_TYPES.contactPoint, name: cp.name, action: "create", why: `${integrationsOf(cp).join(" + ")} (secrets: ${secretsOf(cp).join(", ")} = [secret])` }
+        : { type: RESOURCE_TYPES.contactPoint, name: `seamless-${env}-${severity}`, action: "skip", why: `no integration for ${severity} is on (seamless:notifications.*.enabled)` },
+    );
+  }
+  const k8s = model.prometheusRule;
+  rows.push(
+    k8s
+      ? { type: RESOURCE_TYPES.prometheusRule, name: `${k8s.metadata.namespace}/${k8s.metadata.name}`, action: "create", why: `${k8s.spec.groups.reduce((n, g) => n + g.rules.length, 0)} rule(s); alerts ${model.config.kubernetes.mirrorAlerts ? "mirrored" : "not mirrored"}` }
+      : { type: RESOURCE_TYPES.prometheusRule, name: "-", action: "skip", why: "seamless:kubernetes.enabled is false" },
+  );
+  return rows;
+}
+
+/** The plan as Markdown. */
+export function planMarkdown(model: StackModel): string {
+  const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
+  const lines = [
+    `# Plan: ${model.environment}`,
+    "",
+    `Grafana folder "${model.folder.title}" (uid ${model.folder.uid}), org ${model.config.grafana.orgId}, datasource ${model.config.grafana.datasourceUid}. SLO ${model.config.slo.objective} over ${model.config.slo.window}, deadline ${model.config.slo.deadlineSeconds}s.`,
+    "",
+    "| type | name | action | why |",
+    "| --- | --- | --- | --- |",
+    ...planRows(model).map((r) => `| ${cell(r.type)} | ${cell(r.name)} | ${r.action} | ${cell(r.why)} |`),
+    "",
+    "## Routing",
+    "",
+    "| alert | severity | reaches | held back because |",
+    "| --- | --- | --- | --- |",
+    ...model.notifications.routes.map((r) => `| ${r.alert} | ${r.severity} | ${r.contactPoint ? `${r.contactPoint} (${r.integrations.join(" + ")})` : "-"} | ${cell(r.heldBack ?? "")} |`),
+    "",
+  ];
+  if (model.config.notifications.allowInactivePaging) lines.push("**WARNING: seamless:notifications.allowInactivePaging is on: paging integrations may be wired to alerts whose metrics are not emitted.**", "");
+  return lines.join("\n");
+}
+
+function secretsOf(cp: ContactPointSpec): string[] {
+  return [cp.pagerduty && secretConfigKey(cp.pagerduty.integrationKey), cp.slack && secretConfigKey(cp.slack.url)].filter((s): s is string => Boolean(s));
+}

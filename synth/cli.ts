@@ -1,0 +1,89 @@
+/**
+ * `npm run synth -- <stack...> | --all [--out <dir>]`: renders what each stack would
+ * deploy into `<out>/<stack>/`, with no Pulumi CLI, credentials or network. Every stack is
+ * validated before anything is written; a bad config prints every problem and writes nothing.
+ */
+import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { ConfigError } from "../model/config";
+import { buildModel } from "../model/model";
+import { knownStacks, readStackFile } from "../model/stackfile";
+import { renderStack } from "./render";
+import { planMarkdown } from "../model/plan";
+
+const USAGE = "usage: npm run synth -- <stack> [<stack>...] | --all [--out <dir>] [--quiet]";
+
+/** Parsed command line. */
+export interface SynthArgs {
+  readonly stacks: string[];
+  readonly outDir: string;
+  readonly quiet: boolean;
+}
+
+/** Runs the CLI; returns the exit code. Never throws for bad input. */
+export function main(argv: readonly string[], projectDir: string, log: (s: string) => void, error: (s: string) => void): number {
+  const parsed = parseArgs(argv, projectDir);
+  if (typeof parsed === "string") {
+    error(parsed);
+    return 2;
+  }
+  try {
+    const models = parsed.stacks.map((stack) => ({ stack, model: buildModel(readStackFile(projectDir, stack)) }));
+    const rendered = models.map(({ stack, model }) => ({ stack, model, files: renderStack(model) }));
+    for (const { stack, model, files } of rendered) {
+      const target = join(parsed.outDir, stack);
+      writeAtomically(target, files);
+      if (!parsed.quiet) log(`${stack}: wrote ${files.size} files to ${target}\n\n${planMarkdown(model)}`);
+    }
+    return 0;
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      error(e.message);
+      return 1;
+    }
+    error(`synth failed: ${(e as Error).message}`);
+    return 1;
+  }
+}
+
+function parseArgs(argv: readonly string[], projectDir: string): SynthArgs | string {
+  const known = knownStacks(projectDir);
+  let outDir = join(projectDir, "out");
+  let all = false;
+  let quiet = false;
+  const stacks: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === "--all") all = true;
+    else if (a === "--quiet") quiet = true;
+    else if (a === "--out") {
+      const dir = argv[++i];
+      if (!dir) return `--out needs a directory\n${USAGE}`;
+      outDir = resolve(dir);
+    } else if (a.startsWith("-")) return `unknown option ${a}\n${USAGE}`;
+    else stacks.push(a);
+  }
+  const chosen = all ? known : stacks;
+  if (chosen.length === 0) return `no stack given; known stacks: ${known.join(", ")}\n${USAGE}`;
+  const unknown = chosen.filter((s) => !known.includes(s));
+  if (unknown.length) return `unknown stack ${unknown.join(", ")}: no Pulumi.<stack>.yaml; known stacks: ${known.join(", ")}`;
+  return { stacks: [...new Set(chosen)], outDir, quiet };
+}
+
+/** Writes into a temporary sibling directory, then swaps it in: never a half-written output. */
+function writeAtomically(target: string, files: ReadonlyMap<string, string>): void {
+  const tmp = `${target}.tmp-${process.pid}`;
+  rmSync(tmp, { recursive: true, force: true });
+  for (const [path, content] of files) {
+    const full = join(tmp, path);
+    mkdirSync(dirname(full), { recursive: true });
+    writeFileSync(full, content);
+  }
+  rmSync(target, { recursive: true, force: true });
+  mkdirSync(dirname(target), { recursive: true });
+  renameSync(tmp, target);
+}
+
+if (require.main === module) {
+  process.exitCode = main(process.argv.slice(2), resolve(__dirname, ".."), (s) => console.log(s), (s) => console.error(s));
+}
