@@ -19,19 +19,26 @@ export interface BoundRefusal {
   readonly fix: string;
 }
 
+/** How a value is shown in messages: the config key's unit, not the histogram's. */
+export interface Display {
+  readonly scale: number;
+  readonly unit: string;
+}
+
 /** Finite bounds of a histogram in a stack: the stack's declared bounds or the client defaults. */
 export function boundsOf(metric: MetricDef, declared: Readonly<Record<string, readonly number[]>>): readonly number[] {
   return declared[metric.name] ?? DEFAULT_HISTOGRAM_BUCKETS;
 }
 
 /** Chooses the bound(s) that measure `threshold` (in the histogram's unit). */
-export function chooseBound(metric: MetricDef, bounds: readonly number[], threshold: number, exactOnly: boolean): BoundChoice | BoundRefusal {
+export function chooseBound(metric: MetricDef, bounds: readonly number[], threshold: number, exactOnly: boolean, display: Display = { scale: 1, unit: metric.unit }): BoundChoice | BoundRefusal {
   const largest = bounds[bounds.length - 1];
+  const shown = (v: number) => `${round(v * display.scale)}`;
   if (threshold > largest) {
     return {
       kind: "refused",
-      reason: `${threshold} ${metric.unit} is above the largest finite bucket of ${metric.name} (le="${leValue(largest)}", next is +Inf): every slower request lands in +Inf, so this can never be measured`,
-      fix: `lower the value to at most ${largest}, or declare the runtime's real bounds in seamless:metrics.buckets.${metric.name} once it exports larger buckets`,
+      reason: `${shown(threshold)} ${display.unit} is above the largest finite bucket of ${metric.name} (le="${leValue(largest)}", next is +Inf): every slower request lands in +Inf, so this can never be measured`,
+      fix: `lower the value to at most ${shown(largest)}, or declare the runtime's real bounds in seamless:metrics.buckets.${metric.name} once it exports larger buckets`,
     };
   }
   if (bounds.includes(threshold)) return { kind: "exact", le: threshold };
@@ -41,8 +48,8 @@ export function chooseBound(metric: MetricDef, bounds: readonly number[], thresh
   if (exactOnly) {
     return {
       kind: "refused",
-      reason: `${threshold} ${metric.unit} falls between the buckets le="${leValue(lower)}" and le="${leValue(upper)}" of ${metric.name} and seamless:slo.exactBuckets is on`,
-      fix: `use ${lower > 0 ? `${lower} or ` : ""}${upper}, or turn seamless:slo.exactBuckets off to accept an interpolated estimate`,
+      reason: `${shown(threshold)} ${display.unit} falls between the buckets le="${leValue(lower)}" and le="${leValue(upper)}" of ${metric.name} and seamless:slo.exactBuckets is on`,
+      fix: `use ${lower > 0 ? `${shown(lower)} or ` : ""}${shown(upper)}, or turn seamless:slo.exactBuckets off to accept an interpolated estimate`,
     };
   }
   return { kind: "interpolated", lower, upper, weight: round((threshold - lower) / (upper - lower)) };

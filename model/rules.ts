@@ -131,16 +131,16 @@ export function burnWindows(config: StackConfig): string[] {
 export function bucketChoices(config: StackConfig): { deadline?: BoundChoice; budgets: Map<Phase, BoundChoice>; problems: ConfigProblem[] } {
   const bounds = boundsOf(METRIC.slaDeadline, config.metrics.buckets);
   const problems: ConfigProblem[] = [];
-  const pick = (value: number, key: string): BoundChoice | undefined => {
-    const choice = chooseBound(METRIC.slaDeadline, bounds, value, config.slo.exactBuckets);
+  const pick = (seconds: number, key: string, scale = 1): BoundChoice | undefined => {
+    const choice = chooseBound(METRIC.slaDeadline, bounds, seconds, config.slo.exactBuckets, { scale, unit: scale === 1 ? "seconds" : "ms" });
     if (choice.kind !== "refused") return choice;
-    problems.push({ key, value, problem: choice.reason, fix: choice.fix });
+    problems.push({ key, value: seconds * scale, problem: choice.reason, fix: choice.fix });
     return undefined;
   };
   const deadline = pick(config.slo.deadlineSeconds, configKey(["slo", "deadlineSeconds"]));
   const budgets = new Map<Phase, BoundChoice>();
   for (const { phase, key } of BUDGETED_PHASES) {
-    const choice = pick(config.policy[key] / 1000, configKey(["policy", key]));
+    const choice = pick(config.policy[key] / 1000, configKey(["policy", key]), 1000);
     if (choice) budgets.set(phase, choice);
   }
   return { deadline, budgets, problems };

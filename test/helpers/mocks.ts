@@ -50,7 +50,7 @@ export async function runProgram(stack: string, config: Record<string, unknown>,
     true,
   );
   pulumi.runtime.setAllConfig(engineConfig(config), secretKeys);
-  const program = (await import("../../index")) as Record<string, unknown>;
+  const program = (await import(/* @vite-ignore */ join(ROOT, "index.ts"))) as Record<string, unknown>;
   const outputs: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(program)) outputs[k] = pulumi.Output.isInstance(v) ? await resolve(v) : v;
   // wait for every registration of this run before the next run replaces the mocks
