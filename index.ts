@@ -22,4 +22,5 @@ export const dashboardUrls = stack.dashboardUrls;
 export const ruleGroups = stack.ruleGroups;
 export const gatedAlerts = stack.gatedAlerts;
 export const routes = stack.routes;
+export const paging = stack.paging;
 export const prometheusRule = stack.prometheusRule;

@@ -51,7 +51,9 @@ export function ruleGroupArgs(group: GrafanaRuleGroup, folderUid: pulumi.Input<s
       labels: { ...r.labels },
       annotations: { ...r.annotations },
       datas: r.datas.map((d) => ({ ...d, relativeTimeRange: { ...d.relativeTimeRange } })),
-      notificationSettings: r.notificationSettings ? { ...r.notificationSettings, groupBies: [...r.notificationSettings.groupBies] } : undefined,
+      notificationSettings: r.notificationSettings
+        ? { ...r.notificationSettings, groupBies: [...r.notificationSettings.groupBies], muteTimings: r.notificationSettings.muteTimings ? [...r.notificationSettings.muteTimings] : undefined }
+        : undefined,
     })),
   };
 }

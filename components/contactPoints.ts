@@ -14,10 +14,15 @@ export interface SeamlessContactPointsArgs {
   readonly provider: grafana.Provider;
 }
 
-/** Creates the message template and one contact point per severity that has an integration on. */
+/**
+ * Creates the message template, one contact point per severity that has an integration on,
+ * the mute timings, and (only when the stack owns the org's policy) the notification policy.
+ */
 export class SeamlessContactPoints extends pulumi.ComponentResource {
   /** The contact points, for rules to depend on. */
   readonly contactPoints: grafana.alerting.ContactPoint[];
+  /** The mute timings, for rules to depend on. */
+  readonly muteTimings: grafana.alerting.MuteTiming[];
 
   constructor(name: string, args: SeamlessContactPointsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("qmtl:observability:SeamlessContactPoints", name, {}, opts);
@@ -44,6 +49,35 @@ export class SeamlessContactPoints extends pulumi.ComponentResource {
           { ...child, dependsOn: template ? [template] : [] },
         ),
     );
+    const muteTimings = model.notifications.muteTimings.map(
+      (m) =>
+        new grafana.alerting.MuteTiming(
+          `${name}-mute-${m.name}`,
+          { name: m.name, orgId, intervals: m.intervals.map((i) => ({ ...i, times: i.times?.map((t) => ({ ...t })), weekdays: copy(i.weekdays), daysOfMonths: copy(i.daysOfMonths), months: copy(i.months), years: copy(i.years) })) },
+          child,
+        ),
+    );
+    const policy = model.notifications.policy;
+    if (policy) {
+      new grafana.alerting.NotificationPolicy(
+        `${name}-policy`,
+        {
+          orgId,
+          contactPoint: policy.contactPoint,
+          groupBies: [...policy.groupBies],
+          groupWait: policy.groupWait,
+          groupInterval: policy.groupInterval,
+          repeatInterval: policy.repeatInterval,
+          policies: policy.policies.map((p) => ({ contactPoint: p.contactPoint, matchers: p.matchers.map((m) => ({ ...m })), muteTimings: p.muteTimings.length ? [...p.muteTimings] : undefined })),
+        },
+        { ...child, dependsOn: [...this.contactPoints, ...muteTimings] },
+      );
+    }
+    this.muteTimings = muteTimings;
     this.registerOutputs({});
   }
+}
+
+function copy(list: readonly string[] | undefined): string[] | undefined {
+  return list ? [...list] : undefined;
 }

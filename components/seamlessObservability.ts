@@ -5,6 +5,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { StackModel } from "../model/model";
 import { SecretKey } from "../model/config";
 import { alertRules } from "../model/rules";
+import { Integration, IntegrationReach, reachByIntegration } from "../model/notifications";
 import { SeamlessDashboards } from "./dashboards";
 import { SeamlessContactPoints } from "./contactPoints";
 import { SeamlessAlertRules } from "./alertRules";
@@ -28,6 +29,7 @@ export class SeamlessObservability extends pulumi.ComponentResource {
   readonly ruleGroups: string[];
   readonly gatedAlerts: Record<string, string>;
   readonly routes: Record<string, string>;
+  readonly paging: Record<Integration, IntegrationReach>;
   readonly prometheusRule?: string;
 
   constructor(name: string, args: SeamlessObservabilityArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -46,7 +48,7 @@ export class SeamlessObservability extends pulumi.ComponentResource {
     const contactPoints = new SeamlessContactPoints(`${name}-contact-points`, { model, secrets, provider: grafanaProvider }, { parent: this });
     const rules = new SeamlessAlertRules(
       `${name}-alerts`,
-      { model, folderUid: dashboards.folderUid, contactPoints: contactPoints.contactPoints, provider: grafanaProvider },
+      { model, folderUid: dashboards.folderUid, contactPoints: [...contactPoints.contactPoints, ...contactPoints.muteTimings], provider: grafanaProvider },
       { parent: this },
     );
     if (model.prometheusRule) {
@@ -58,6 +60,7 @@ export class SeamlessObservability extends pulumi.ComponentResource {
     this.ruleGroups = rules.groupNames;
     this.gatedAlerts = Object.fromEntries(alertRules(model.rules).filter((a) => a.gatedReason).map((a) => [a.name, a.gatedReason as string]));
     this.routes = Object.fromEntries(model.notifications.routes.map((r) => [r.alert, r.contactPoint ? `${r.contactPoint} (${r.integrations.join(" + ")})` : `held back: ${r.heldBack}`]));
-    this.registerOutputs({ folderUid: this.folderUid, dashboardUrls: this.dashboardUrls, ruleGroups: this.ruleGroups, gatedAlerts: this.gatedAlerts, routes: this.routes });
+    this.paging = reachByIntegration(model.notifications);
+    this.registerOutputs({ folderUid: this.folderUid, dashboardUrls: this.dashboardUrls, ruleGroups: this.ruleGroups, gatedAlerts: this.gatedAlerts, routes: this.routes, paging: this.paging });
   }
 }

@@ -13,6 +13,7 @@ export const SECRET_KEYS = {
   grafanaAuth: "grafanaAuth",
   pagerdutyIntegrationKey: "pagerdutyIntegrationKey",
   slackWebhookUrl: "slackWebhookUrl",
+  slackToken: "slackToken",
 } as const;
 export type SecretKey = keyof typeof SECRET_KEYS;
 
@@ -49,6 +50,26 @@ const alertOverride = z.strictObject({
   disabled: z.boolean().optional(),
 });
 
+const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, { message: "must be a time such as 22:00" });
+const ranges = (pattern: RegExp, example: string) => z.array(z.string().regex(pattern, { message: `must be like ${example}` })).optional();
+
+/** One maintenance window under `seamless:notifications.muteTimings`, applied to the paging routes. */
+const muteTiming = z.strictObject({
+  name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, { message: "must be lower-case letters, digits and '-', at most 40" }),
+  intervals: z
+    .array(
+      z.strictObject({
+        times: z.array(z.strictObject({ start: clock, end: clock })).optional(),
+        weekdays: ranges(/^(monday|tuesday|wednesday|thursday|friday|saturday|sunday)(:(monday|tuesday|wednesday|thursday|friday|saturday|sunday))?$/, "saturday:sunday"),
+        daysOfMonth: ranges(/^-?\d{1,2}(:-?\d{1,2})?$/, "1:7"),
+        months: ranges(/^([1-9]|1[0-2]|[a-z]+)(:([1-9]|1[0-2]|[a-z]+))?$/, "1:3 or january"),
+        years: ranges(/^\d{4}(:\d{4})?$/, "2026:2027"),
+        location: z.string().optional(),
+      }),
+    )
+    .min(1, { message: "needs at least one interval" }),
+});
+
 /** The zod schema of every `seamless:*` key. */
 export const configSchema = z.strictObject({
   environment: z
@@ -61,6 +82,7 @@ export const configSchema = z.strictObject({
       orgId: z.number().int().min(1, { message: "must be a Grafana org id (1 or more)" }).default(1),
       folderTitle: z.string().min(1).max(140).optional(),
       datasourceUid: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, { message: "must be a Grafana datasource uid ([A-Za-z0-9_-], at most 40)" }).default("prometheus"),
+      manageNotificationPolicy: z.boolean().default(false),
     })
     .prefault({}),
   slo: z
@@ -109,6 +131,7 @@ export const configSchema = z.strictObject({
         })
         .prefault({}),
       allowInactivePaging: z.boolean().default(false),
+      muteTimings: z.array(muteTiming).default([]),
       groupBy: z.array(z.string()).default(["alertname", "grafana_folder"]),
       groupWait: duration("30s"),
       groupInterval: duration("5m"),
@@ -261,9 +284,33 @@ function crossFieldProblems(config: StackConfig, secrets: SecretPresence): Confi
   if (config.notifications.pagerduty.enabled && !secrets.pagerdutyIntegrationKey) {
     problems.push({ key: configKey(["notifications", "pagerduty", "enabled"]), value: true, problem: `is on but the secret ${CONFIG_NAMESPACE}:${SECRET_KEYS.pagerdutyIntegrationKey} is not set`, fix: secretFix("pagerdutyIntegrationKey") });
   }
-  if (config.notifications.slack.enabled && !secrets.slackWebhookUrl) {
-    problems.push({ key: configKey(["notifications", "slack", "enabled"]), value: true, problem: `is on but the secret ${CONFIG_NAMESPACE}:${SECRET_KEYS.slackWebhookUrl} is not set`, fix: secretFix("slackWebhookUrl") });
+  if (config.notifications.slack.enabled && !secrets.slackWebhookUrl && !secrets.slackToken) {
+    problems.push({
+      key: configKey(["notifications", "slack", "enabled"]),
+      value: true,
+      problem: `is on but neither the secret ${CONFIG_NAMESPACE}:${SECRET_KEYS.slackWebhookUrl} nor ${CONFIG_NAMESPACE}:${SECRET_KEYS.slackToken} is set`,
+      fix: `${secretFix("slackWebhookUrl")} (or --secret ${CONFIG_NAMESPACE}:${SECRET_KEYS.slackToken} <bot token>)`,
+    });
   }
+  if (config.notifications.slack.enabled && secrets.slackWebhookUrl && secrets.slackToken) {
+    problems.push({
+      key: `${CONFIG_NAMESPACE}:${SECRET_KEYS.slackToken}`,
+      problem: `is set together with ${CONFIG_NAMESPACE}:${SECRET_KEYS.slackWebhookUrl}; Slack takes one or the other`,
+      fix: `remove one: pulumi config rm ${CONFIG_NAMESPACE}:${SECRET_KEYS.slackToken}`,
+    });
+  }
+  if (config.grafana.manageNotificationPolicy && !config.notifications.pagerduty.enabled && !config.notifications.slack.enabled) {
+    problems.push({
+      key: configKey(["grafana", "manageNotificationPolicy"]),
+      value: true,
+      problem: "needs a contact point for the policy's default route, but PagerDuty and Slack are both off",
+      fix: "turn on seamless:notifications.slack.enabled (or pagerduty), or leave the org's policy alone (false)",
+    });
+  }
+  const names = config.notifications.muteTimings.map((m) => m.name);
+  names.forEach((name, i) => {
+    if (names.indexOf(name) !== i) problems.push({ key: configKey(["notifications", "muteTimings", i, "name"]), value: name, problem: "is used by two mute timings", fix: "give each mute timing its own name" });
+  });
   config.metrics.emitted.forEach((name, i) => {
     const metric = findMetric(name);
     if (!metric) {

@@ -8,20 +8,20 @@ import { ContactPointSpec, SecretRef } from "./notifications";
 /** `ContactPoint` arguments with secrets resolved to `S`. */
 export interface ContactPointArgsOf<S> {
   name: string;
-  pagerduties?: Array<{ integrationKey: S; severity: string; class: string; component: string; group: string; summary: string }>;
-  slacks?: Array<{ url: S; recipient: string; title: string; text: string }>;
+  pagerduties?: Array<{ integrationKey: S; severity: string; class: string; component: string; group: string; summary: string; client: string; clientUrl: string; details: Record<string, string> }>;
+  slacks?: Array<{ url?: S; token?: S; recipient: string; title: string; text: string }>;
 }
 
 /** Maps a contact point spec to ContactPoint arguments. */
 export function contactPointArgs<S>(cp: ContactPointSpec, resolve: (ref: SecretRef) => S): ContactPointArgsOf<S> {
   const args: ContactPointArgsOf<S> = { name: cp.name };
   if (cp.pagerduty) {
-    const { integrationKey, ...rest } = cp.pagerduty;
-    args.pagerduties = [{ integrationKey: resolve(integrationKey), ...rest }];
+    const { integrationKey, details, ...rest } = cp.pagerduty;
+    args.pagerduties = [{ integrationKey: resolve(integrationKey), ...rest, details: { ...details } }];
   }
   if (cp.slack) {
-    const { url, ...rest } = cp.slack;
-    args.slacks = [{ url: resolve(url), ...rest }];
+    const { url, token, ...rest } = cp.slack;
+    args.slacks = [{ ...(url ? { url: resolve(url) } : {}), ...(token ? { token: resolve(token) } : {}), ...rest }];
   }
   return args;
 }

@@ -8,7 +8,7 @@ import * as prometheus from "@grafana/grafana-foundation-sdk/prometheus";
 import * as expr from "@grafana/grafana-foundation-sdk/expr";
 import { AlertRule, RuleGroupSpec, seconds } from "./rules";
 import { ANNOTATION, EXPRESSION_DATASOURCE_UID, grafanaUid } from "./names";
-import { NotificationsModel } from "./notifications";
+import { NotificationsModel, muteTimingsFor } from "./notifications";
 import { dashboardUid } from "../dashboards/ids";
 import { stableJson } from "./json";
 
@@ -45,6 +45,8 @@ export interface GrafanaRule {
     readonly groupWait: string;
     readonly groupInterval: string;
     readonly repeatInterval: string;
+    /** Only present when non-empty: an empty list would read as a change against Grafana's unset value. */
+    readonly muteTimings?: readonly string[];
   };
 }
 
@@ -129,10 +131,19 @@ export function toGrafanaRule(rule: alerting.Rule, spec: AlertRule, ctx: Grafana
       relativeTimeRange: { from: q.relativeTimeRange?.from ?? 0, to: q.relativeTimeRange?.to ?? 0 },
       model: stableJson(q.model ?? {}),
     })),
-    notificationSettings: route?.contactPoint
-      ? { contactPoint: route.contactPoint, groupBies: s.groupBy, groupWait: s.groupWait, groupInterval: s.groupInterval, repeatInterval: s.repeatInterval }
-      : undefined,
+    // simplified routing only when the org's policy tree is not ours; otherwise the tree routes
+    notificationSettings:
+      route?.contactPoint && !ctx.notifications.policy
+        ? withMuteTimings(
+            { contactPoint: route.contactPoint, groupBies: s.groupBy, groupWait: s.groupWait, groupInterval: s.groupInterval, repeatInterval: s.repeatInterval },
+            muteTimingsFor(spec.severity, ctx.notifications),
+          )
+        : undefined,
   };
+}
+
+function withMuteTimings<T extends object>(settings: T, muteTimings: readonly string[]): T & { muteTimings?: readonly string[] } {
+  return muteTimings.length ? { ...settings, muteTimings } : settings;
 }
 
 /** Grafana exposes the query value as `$values.A.Value`; Prometheus templates say `$value`. */

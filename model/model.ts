@@ -32,7 +32,8 @@ export function buildModel(raw: RawStackConfig): StackModel {
   const config = parseStackConfig(raw);
   const env = config.environment;
   const built = buildRules(config);
-  const notes = built.rules ? buildNotifications(config, built.rules) : { problems: [] };
+  const slackAuth = raw.secrets.slackToken ? "token" : "webhook";
+  const notes = built.rules ? buildNotifications(config, built.rules, slackAuth) : { problems: [] };
   const problems = [...built.problems, ...notes.problems];
   if (!built.rules || !notes.notifications || problems.length) throw new ConfigError(problems.map((p) => ({ ...p, file: raw.file })));
   const rules = built.rules;

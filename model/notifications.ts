@@ -25,9 +25,14 @@ export interface ContactPointSpec {
     readonly component: string;
     readonly group: string;
     readonly summary: string;
+    readonly client: string;
+    readonly clientUrl: string;
+    readonly details: Readonly<Record<string, string>>;
   };
   readonly slack?: {
-    readonly url: SecretRef;
+    /** Webhook URL or bot token: exactly one is set. */
+    readonly url?: SecretRef;
+    readonly token?: SecretRef;
     readonly recipient: string;
     readonly title: string;
     readonly text: string;
@@ -45,19 +50,55 @@ export interface Route {
   readonly heldBack?: string;
 }
 
+/** A maintenance window (Grafana mute timing), applied to the paging (critical) routes. */
+export interface MuteTimingSpec {
+  readonly name: string;
+  readonly intervals: ReadonlyArray<{
+    readonly times?: ReadonlyArray<{ readonly start: string; readonly end: string }>;
+    readonly weekdays?: readonly string[];
+    readonly daysOfMonths?: readonly string[];
+    readonly months?: readonly string[];
+    readonly years?: readonly string[];
+    readonly location?: string;
+  }>;
+}
+
+/** The org's notification policy tree, when the stack owns it (`grafana.manageNotificationPolicy`). */
+export interface NotificationPolicySpec {
+  readonly contactPoint: string;
+  readonly groupBies: readonly string[];
+  readonly groupWait: string;
+  readonly groupInterval: string;
+  readonly repeatInterval: string;
+  readonly policies: ReadonlyArray<{
+    readonly matchers: ReadonlyArray<{ readonly label: string; readonly match: "="; readonly value: string }>;
+    readonly contactPoint: string;
+    readonly muteTimings: readonly string[];
+  }>;
+}
+
 /** Everything about notifications in one stack. */
 export interface NotificationsModel {
   readonly messageTemplate: { readonly name: string; readonly template: string };
   readonly contactPoints: readonly ContactPointSpec[];
   readonly routes: readonly Route[];
   readonly settings: { readonly groupBy: readonly string[]; readonly groupWait: string; readonly groupInterval: string; readonly repeatInterval: string };
+  readonly muteTimings: readonly MuteTimingSpec[];
+  /** Set only when the stack owns the org's policy; then rules carry no notification settings. */
+  readonly policy?: NotificationPolicySpec;
+}
+
+/** Per integration: the alerts that reach it, and those held back with the reason. */
+export interface IntegrationReach {
+  readonly reaches: readonly string[];
+  readonly heldBack: Readonly<Record<string, string>>;
 }
 
 /** Integrations each severity reaches when its flag is on. */
 const RECEIVES: Record<Integration, readonly Severity[]> = { pagerduty: ["critical"], slack: ["critical", "warning"] };
 
 /** Builds the notifications model, or the problems that refuse the flags. */
-export function buildNotifications(config: StackConfig, rules: RulesModel): { notifications?: NotificationsModel; problems: ConfigProblem[] } {
+export function buildNotifications(config: StackConfig, rules: RulesModel, slackAuth: "webhook" | "token" = "webhook"): { notifications?: NotificationsModel; problems: ConfigProblem[] } {
   const env = config.environment;
   const flags: Record<Integration, boolean> = { pagerduty: config.notifications.pagerduty.enabled, slack: config.notifications.slack.enabled };
   const alerts = alertRules(rules);
@@ -72,9 +113,26 @@ export function buildNotifications(config: StackConfig, rules: RulesModel): { no
         severity,
         name: `${RULE_PREFIX}-${env}-${severity}`,
         pagerduty: on("pagerduty")
-          ? { integrationKey: { secret: "pagerdutyIntegrationKey" }, severity: "{{ .CommonLabels.severity }}", class: "{{ .CommonLabels.alertname }}", component: "seamless", group: env, summary: `{{ template "${tmpl.title}" . }}` }
+          ? {
+              integrationKey: { secret: "pagerdutyIntegrationKey" },
+              severity: "{{ .CommonLabels.severity }}",
+              class: "{{ .CommonLabels.alertname }}",
+              component: "seamless",
+              group: env,
+              summary: `{{ template "${tmpl.title}" . }}`,
+              client: "Grafana",
+              clientUrl: "{{ .ExternalURL }}",
+              details: { description: `{{ template "${tmpl.text}" . }}`, runbook_url: "{{ .CommonAnnotations.runbook_url }}", environment: env },
+            }
           : undefined,
-        slack: on("slack") ? { url: { secret: "slackWebhookUrl" }, recipient: config.notifications.slack.channel, title: `{{ template "${tmpl.title}" . }}`, text: `{{ template "${tmpl.text}" . }}` } : undefined,
+        slack: on("slack")
+          ? {
+              ...(slackAuth === "token" ? { token: { secret: "slackToken" as const } } : { url: { secret: "slackWebhookUrl" as const } }),
+              recipient: config.notifications.slack.channel,
+              title: `{{ template "${tmpl.title}" . }}`,
+              text: `{{ template "${tmpl.text}" . }}`,
+            }
+          : undefined,
       };
     })
     .filter((cp) => cp.pagerduty || cp.slack);
@@ -87,14 +145,58 @@ export function buildNotifications(config: StackConfig, rules: RulesModel): { no
     return { alert: alert.name, severity: alert.severity, contactPoint: cp.name, integrations };
   });
   const n = config.notifications;
+  const muteTimings = n.muteTimings.map((m): MuteTimingSpec => ({
+    name: `${RULE_PREFIX}-${env}-${m.name}`,
+    intervals: m.intervals.map(({ daysOfMonth, ...rest }) => ({ ...rest, ...(daysOfMonth ? { daysOfMonths: daysOfMonth } : {}) })),
+  }));
+  const settings = { groupBy: n.groupBy, groupWait: n.groupWait, groupInterval: n.groupInterval, repeatInterval: n.repeatInterval };
   return {
     notifications: {
       messageTemplate: { name: `${RULE_PREFIX}-${env}`, template: messageTemplate(tmpl) },
       contactPoints,
       routes,
-      settings: { groupBy: n.groupBy, groupWait: n.groupWait, groupInterval: n.groupInterval, repeatInterval: n.repeatInterval },
+      settings,
+      muteTimings,
+      policy: config.grafana.manageNotificationPolicy ? policyTree(contactPoints, settings, muteTimings) : undefined,
     },
     problems: [],
+  };
+}
+
+/** Mute timings a route of this severity carries: maintenance windows mute paging only. */
+export function muteTimingsFor(severity: Severity, notifications: Pick<NotificationsModel, "muteTimings">): string[] {
+  return severity === "critical" ? notifications.muteTimings.map((m) => m.name) : [];
+}
+
+/** Which alerts reach each integration, and which are held back and why. */
+export function reachByIntegration(notifications: NotificationsModel): Record<Integration, IntegrationReach> {
+  const of = (integration: Integration): IntegrationReach => {
+    const mine = notifications.routes.filter((r) => RECEIVES[integration].includes(r.severity));
+    return {
+      reaches: mine.filter((r) => r.integrations.includes(integration)).map((r) => r.alert),
+      heldBack: Object.fromEntries(mine.filter((r) => !r.integrations.includes(integration)).map((r) => [r.alert, r.heldBack ?? `${integration} is off`])),
+    };
+  };
+  return { pagerduty: of("pagerduty"), slack: of("slack") };
+}
+
+/**
+ * The whole policy tree of a Grafana org dedicated to Seamless: the default route goes to a
+ * contact point the stack creates (warning if Slack is on, else critical), one child per severity.
+ */
+function policyTree(contactPoints: readonly ContactPointSpec[], settings: NotificationsModel["settings"], muteTimings: readonly MuteTimingSpec[]): NotificationPolicySpec {
+  const fallback = contactPoints.find((c) => c.severity === "warning") ?? contactPoints[0];
+  return {
+    contactPoint: fallback.name,
+    groupBies: settings.groupBy,
+    groupWait: settings.groupWait,
+    groupInterval: settings.groupInterval,
+    repeatInterval: settings.repeatInterval,
+    policies: contactPoints.map((cp) => ({
+      matchers: [{ label: "severity", match: "=" as const, value: cp.severity }],
+      contactPoint: cp.name,
+      muteTimings: muteTimingsFor(cp.severity, { muteTimings }),
+    })),
   };
 }
 

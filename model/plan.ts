@@ -4,7 +4,7 @@
  */
 import { StackModel } from "./model";
 import { alertRules } from "./rules";
-import { ContactPointSpec, integrationsOf, secretConfigKey } from "./notifications";
+import { ContactPointSpec, integrationsOf, reachByIntegration, secretConfigKey } from "./notifications";
 
 /** One row of the plan. */
 export interface PlanRow {
@@ -22,6 +22,8 @@ export const RESOURCE_TYPES = {
   ruleGroup: "grafana:alerting/ruleGroup:RuleGroup",
   contactPoint: "grafana:alerting/contactPoint:ContactPoint",
   messageTemplate: "grafana:alerting/messageTemplate:MessageTemplate",
+  muteTiming: "grafana:alerting/muteTiming:MuteTiming",
+  notificationPolicy: "grafana:alerting/notificationPolicy:NotificationPolicy",
   prometheusRule: "kubernetes:monitoring.coreos.com/v1:PrometheusRule",
 } as const;
 
@@ -50,6 +52,13 @@ export function planRows(model: StackModel): PlanRow[] {
         : { type: RESOURCE_TYPES.contactPoint, name: `seamless-${env}-${severity}`, action: "skip", why: `no integration for ${severity} is on (seamless:notifications.*.enabled)` },
     );
   }
+  for (const m of model.notifications.muteTimings) rows.push({ type: RESOURCE_TYPES.muteTiming, name: m.name, action: "create", why: "maintenance window on the paging (critical) routes" });
+  const policy = model.notifications.policy;
+  rows.push(
+    policy
+      ? { type: RESOURCE_TYPES.notificationPolicy, name: `org ${model.config.grafana.orgId}`, action: "create", why: `REPLACES the org's whole policy tree: default -> ${policy.contactPoint}; ${policy.policies.map((p) => `severity=${p.matchers[0].value} -> ${p.contactPoint}`).join(", ")}` }
+      : { type: RESOURCE_TYPES.notificationPolicy, name: `org ${model.config.grafana.orgId}`, action: "skip", why: "left to its owners (seamless:grafana.manageNotificationPolicy is false); rules route by their own notification settings" },
+  );
   const k8s = model.prometheusRule;
   rows.push(
     k8s
@@ -73,6 +82,12 @@ export function planMarkdown(model: StackModel): string {
     "",
     "## Routing",
     "",
+    ...(["pagerduty", "slack"] as const).map((i) => {
+      const r = reachByIntegration(model.notifications)[i];
+      const held = Object.keys(r.heldBack).length;
+      return `- ${i}: reaches ${r.reaches.length ? r.reaches.join(", ") : "nothing"}; ${held} held back`;
+    }),
+    "",
     "| alert | severity | reaches | held back because |",
     "| --- | --- | --- | --- |",
     ...model.notifications.routes.map((r) => `| ${r.alert} | ${r.severity} | ${r.contactPoint ? `${r.contactPoint} (${r.integrations.join(" + ")})` : "-"} | ${cell(r.heldBack ?? "")} |`),
@@ -83,5 +98,6 @@ export function planMarkdown(model: StackModel): string {
 }
 
 function secretsOf(cp: ContactPointSpec): string[] {
-  return [cp.pagerduty && secretConfigKey(cp.pagerduty.integrationKey), cp.slack && secretConfigKey(cp.slack.url)].filter((s): s is string => Boolean(s));
+  const refs = [cp.pagerduty?.integrationKey, cp.slack?.url, cp.slack?.token];
+  return refs.filter((r): r is NonNullable<typeof r> => r !== undefined).map(secretConfigKey);
 }

@@ -34,6 +34,8 @@ export function renderStack(model: StackModel): Map<string, string> {
       messageTemplate: model.notifications.contactPoints.length ? model.notifications.messageTemplate : null,
       contactPoints: model.notifications.contactPoints.map((cp) => contactPointArgs(cp, () => SECRET_PLACEHOLDER)),
       routes: model.notifications.routes,
+      muteTimings: model.notifications.muteTimings,
+      notificationPolicy: model.notifications.policy ?? null,
     }),
   );
   files.set(OUT_FILES.ruleFile, toYaml(model.prometheusRuleFile));

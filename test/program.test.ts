@@ -101,7 +101,17 @@ describe("the whole program under mocks", () => {
     const critical = cps[0].inputs;
     // the engine sees the integrations as Pulumi secrets (the RPC secret signature wraps them)
     expect(secretValue(critical.pagerduties)).toEqual([
-      { class: "{{ .CommonLabels.alertname }}", component: "seamless", group: "staging", integrationKey: PD_KEY, severity: "{{ .CommonLabels.severity }}", summary: '{{ template "seamless_staging.title" . }}' },
+      {
+        class: "{{ .CommonLabels.alertname }}",
+        client: "Grafana",
+        clientUrl: "{{ .ExternalURL }}",
+        component: "seamless",
+        details: { description: '{{ template "seamless_staging.text" . }}', environment: "staging", runbook_url: "{{ .CommonAnnotations.runbook_url }}" },
+        group: "staging",
+        integrationKey: PD_KEY,
+        severity: "{{ .CommonLabels.severity }}",
+        summary: '{{ template "seamless_staging.title" . }}',
+      },
     ]);
     expect(secretValue(critical.slacks)).toEqual([
       { recipient: "#seamless-staging", text: '{{ template "seamless_staging.text" . }}', title: '{{ template "seamless_staging.title" . }}', url: SLACK_URL },
@@ -119,7 +129,7 @@ describe("the whole program under mocks", () => {
   it("refuses a flag that is on without its secret, naming the stack file and key", async () => {
     const config = stackConfig("staging", { "seamless:notifications": { slack: { enabled: true } } });
     await expect(runProgram("staging", config)).rejects.toThrow(
-      "Pulumi.staging.yaml: 1 config problem:\n  - seamless:notifications.slack.enabled = true: is on but the secret seamless:slackWebhookUrl is not set. Fix: run: pulumi config set --secret seamless:slackWebhookUrl <value>",
+      "Pulumi.staging.yaml: 1 config problem:\n  - seamless:notifications.slack.enabled = true: is on but neither the secret seamless:slackWebhookUrl nor seamless:slackToken is set. Fix: run: pulumi config set --secret seamless:slackWebhookUrl <value> (or --secret seamless:slackToken <bot token>)",
     );
   });
 });
