@@ -1,13 +1,15 @@
 // The Seamless observability stack: read config, build the model, create the top component.
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "./model/config";
-import { buildModel } from "./model/model";
+import { buildProject } from "./model/project";
 import { rawFromPulumi, secretsFromPulumi } from "./components/pulumiConfig";
 import { SeamlessObservability } from "./components/seamlessObservability";
 
 function model() {
   try {
-    return buildModel(rawFromPulumi());
+    // the running stack's config comes from the engine; sibling stack files are read to refuse collisions
+    const stack = pulumi.getStack();
+    return buildProject(__dirname, [stack], { [stack]: rawFromPulumi() }).get(stack)!;
   } catch (e) {
     // a RunError prints the message alone, without a stack trace
     if (e instanceof ConfigError) throw new pulumi.RunError(e.message);

@@ -6,8 +6,8 @@
 import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { ConfigError } from "../model/config";
-import { buildModel } from "../model/model";
-import { knownStacks, readStackFile } from "../model/stackfile";
+import { buildProject } from "../model/project";
+import { knownStacks } from "../model/stackfile";
 import { renderStack } from "./render";
 import { planMarkdown } from "../model/plan";
 
@@ -28,7 +28,7 @@ export function main(argv: readonly string[], projectDir: string, log: (s: strin
     return 2;
   }
   try {
-    const models = parsed.stacks.map((stack) => ({ stack, model: buildModel(readStackFile(projectDir, stack)) }));
+    const models = [...buildProject(projectDir, parsed.stacks).entries()].map(([stack, model]) => ({ stack, model }));
     const rendered = models.map(({ stack, model }) => ({ stack, model, files: renderStack(model) }));
     for (const { stack, model, files } of rendered) {
       const target = join(parsed.outDir, stack);

@@ -1,0 +1,65 @@
+/**
+ * Identity across stacks: stacks that share a Grafana (URL and org) or a Kubernetes
+ * namespace must not collide on uids, titles, names, or ownership of the org's
+ * notification policy. Collisions are refused before anything renders, naming both files.
+ */
+import { ConfigProblem } from "./config";
+import { StackModel } from "./model";
+
+/** A model with the stack file it came from. */
+export interface NamedModel {
+  readonly file: string;
+  readonly model: StackModel;
+}
+
+/** Where a stack's Grafana objects live. */
+export function grafanaInstance(model: StackModel): string {
+  return `${model.config.grafana.url?.replace(/\/$/, "") ?? "(seamless:grafana.url unset)"} org ${model.config.grafana.orgId}`;
+}
+
+/** Every identity a stack claims, as [kind, key] pairs; two stacks claiming one key collide. */
+export function claims(model: StackModel): Array<[string, string]> {
+  const g = grafanaInstance(model);
+  const out: Array<[string, string]> = [
+    ["folder uid", `${g}: ${model.folder.uid}`],
+    ["folder title", `${g}: ${model.folder.title}`],
+    ...model.dashboards.map((d): [string, string] => ["dashboard uid", `${g}: ${d.uid}`]),
+    ...model.grafanaRuleGroups.flatMap((group) => group.rules.map((r): [string, string] => ["alert rule uid", `${g}: ${r.uid}`])),
+    ...model.notifications.contactPoints.map((c): [string, string] => ["contact point name", `${g}: ${c.name}`]),
+    ["message template name", `${g}: ${model.notifications.messageTemplate.name}`],
+    ...model.notifications.muteTimings.map((m): [string, string] => ["mute timing name", `${g}: ${m.name}`]),
+  ];
+  if (model.notifications.policy) out.push(["owner of the notification policy", g]);
+  if (model.prometheusRule) {
+    const k = model.config.kubernetes;
+    out.push(["PrometheusRule", `${k.context ?? "(current kube context)"}: ${model.prometheusRule.metadata.namespace}/${model.prometheusRule.metadata.name}`]);
+  }
+  return out;
+}
+
+/** Problems for every identity claimed by two stacks; each names both stack files. */
+export function collisions(models: readonly NamedModel[]): Array<ConfigProblem & { file: string }> {
+  const seen = new Map<string, string>();
+  const problems: Array<ConfigProblem & { file: string }> = [];
+  for (const { file, model } of models) {
+    for (const [kind, key] of new Map(claims(model).map(([k, v]) => [`${k}|${v}`, [k, v] as const])).values()) {
+      const id = `${kind}|${key}`;
+      const other = seen.get(id);
+      if (other === undefined) {
+        seen.set(id, file);
+        continue;
+      }
+      problems.push({
+        file,
+        key: kind === "owner of the notification policy" ? "seamless:grafana.manageNotificationPolicy" : "seamless:environment",
+        value: kind === "owner of the notification policy" ? true : model.environment,
+        problem: `collides with ${other} on ${kind} ${key}`,
+        fix:
+          kind === "owner of the notification policy"
+            ? `only one stack may own the policy of a Grafana org: set it to false in ${file} or ${other}`
+            : `give each stack its own environment name, Grafana org or URL (and Kubernetes namespace or context)`,
+      });
+    }
+  }
+  return problems;
+}
