@@ -48,7 +48,7 @@ describe("PromQL lint over every rule and panel of every stack", () => {
   });
 
   const failing: Array<[string, string, string]> = [
-    ["a syntax error", "sum(rate(backfill_failure_total[5m]) ", 'syntax error at 37: "ailure_total[5m]) "'],
+    ["a syntax error", "sum(rate(backfill_failure_total[5m]) ", 'syntax error at 37: "_failure_total[5m]) "'],
     ["an unknown metric", "sum(backfill_job_in_progress)", "backfill_job_in_progress is neither a catalogue metric nor a recording rule"],
     ["a label the metric does not carry", 'backfill_failure_total{world_id="w1"}', "backfill_failure_total has no label world_id (it has node_id, interval)"],
     ["rate over a gauge", "rate(backfill_jobs_in_progress[5m])", "rate() reads backfill_jobs_in_progress, which is not a counter or histogram series"],
