@@ -50,3 +50,29 @@ export function testRules(rules: unknown, scenarios: readonly Scenario[]): Promt
   writeFileSync(join(dir, "tests.yaml"), toYaml(tests));
   return promtool("test", "rules", join(dir, "tests.yaml"));
 }
+
+/** One PromQL evaluation and the exact samples expected. */
+export interface ExprCheck {
+  readonly expr: string;
+  readonly at: string;
+  readonly samples: ReadonlyArray<{ readonly labels: string; readonly value: number }>;
+}
+
+/** Runs `promql_expr_test`s over series, with the given rule file loaded (recording rules evaluated). */
+export function testExprs(rules: unknown, series: ReadonlyArray<readonly [string, string]>, checks: readonly ExprCheck[]): PromtoolResult {
+  const dir = tempDir();
+  writeFileSync(join(dir, "rules.yaml"), toYaml(rules));
+  const tests = {
+    rule_files: ["rules.yaml"],
+    evaluation_interval: "1m",
+    tests: [
+      {
+        interval: "1m",
+        input_series: series.map(([s, values]) => ({ series: s, values })),
+        promql_expr_test: checks.map((c) => ({ expr: c.expr, eval_time: c.at, exp_samples: c.samples.map((s) => ({ labels: s.labels, value: s.value })) })),
+      },
+    ],
+  };
+  writeFileSync(join(dir, "tests.yaml"), toYaml(tests));
+  return promtool("test", "rules", join(dir, "tests.yaml"));
+}

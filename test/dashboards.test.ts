@@ -1,0 +1,146 @@
+import { describe, expect, it } from "vitest";
+import { buildModel } from "../model/model";
+import { rawFromEntries, readStackFile } from "../model/stackfile";
+import { prettyJson, sortKeys } from "../model/json";
+import { renderStack } from "../synth/render";
+import { panelQueries, substitute } from "../lint/queries";
+import { ROOT } from "./helpers/mocks";
+import { testExprs } from "./helpers/promtool";
+
+type Panel = { id: number; title: string; description: string; gridPos: { x: number; y: number; w: number; h: number }; fieldConfig?: { defaults?: { noValue?: string; unit?: string; thresholds?: { steps: Array<{ value: number | null; color: string }> } } } };
+const STACKS = ["dev", "staging", "prod"] as const;
+const model = (stack: string) => buildModel(readStackFile(ROOT, stack));
+const panelsOf = (json: Record<string, unknown>) => json.panels as Panel[];
+const query = (stack: string, key: string, title: string, refId = "A") =>
+  panelQueries(model(stack).dashboards.find((d) => d.key === key)!.json).find((q) => q.title === title && q.refId === refId)!.expr;
+
+describe("dashboard JSON", () => {
+  it.each(STACKS)("%s: fixed uids of at most 40 characters, no id or version, sorted keys, byte-identical on a second render", (stack) => {
+    const first = renderStack(model(stack));
+    const second = renderStack(model(stack));
+    expect([...second.entries()]).toEqual([...first.entries()]);
+    for (const d of model(stack).dashboards) {
+      expect(d.uid).toBe(`seamless-${stack}-${d.slug}`);
+      expect(d.uid).toMatch(/^[A-Za-z0-9_-]{1,40}$/);
+      expect(d.json).not.toHaveProperty("id");
+      expect(d.json).not.toHaveProperty("version");
+      const text = first.get(`dashboards/${d.slug}.json`)!;
+      expect(text).toBe(prettyJson(sortKeys(JSON.parse(text))));
+    }
+  });
+
+  it.each(STACKS)("%s: panels never overlap, every threshold has an explicit base step, every panel has a description and a unit", (stack) => {
+    for (const d of model(stack).dashboards) {
+      const panels = panelsOf(d.json);
+      for (const [i, a] of panels.entries()) {
+        expect(a.description.length).toBeGreaterThan(40);
+        expect(a.fieldConfig?.defaults?.unit).toMatch(/^(s|ms|percentunit|short|ops|x)$/);
+        expect(a.fieldConfig?.defaults?.thresholds?.steps?.[0]?.value ?? null).toBeNull();
+        for (const b of panels.slice(i + 1)) {
+          const apart = a.gridPos.x + a.gridPos.w <= b.gridPos.x || b.gridPos.x + b.gridPos.w <= a.gridPos.x || a.gridPos.y + a.gridPos.h <= b.gridPos.y || b.gridPos.y + b.gridPos.h <= a.gridPos.y;
+          expect(apart, `${a.title} overlaps ${b.title}`).toBe(true);
+        }
+      }
+    }
+  });
+
+  it("links every dashboard to the other two (keeping time and variables) and to the runbook", () => {
+    const sla = model("dev").dashboards[0].json as { links: Array<{ title: string; url: string; keepTime: boolean; includeVars: boolean }> };
+    expect(sla.links.map((l) => [l.title, l.url, l.keepTime, l.includeVars])).toEqual([
+      ["Backfill Coordinator Health", "/d/seamless-dev-backfill-health", true, true],
+      ["Conformance Quality", "/d/seamless-dev-conformance-quality", true, true],
+      ["Runbook", "https://github.com/hyophyop/qmtl/blob/main/docs/operations/seamless_sla_dashboards.md", false, false],
+    ]);
+  });
+
+  it("offers a type-filtered datasource and multi-select label filters with All", () => {
+    const vars = (model("dev").dashboards[0].json as { templating: { list: Array<Record<string, unknown>> } }).templating.list;
+    expect(vars.map((v) => [v.name, v.type, v.query, v.multi ?? false, v.includeAll ?? false, v.allValue ?? null])).toEqual([
+      ["datasource", "datasource", "prometheus", false, false, null],
+      ["node_id", "query", "label_values(node_id)", true, true, ".*"],
+      ["world_id", "query", "label_values(world_id)", true, true, ".*"],
+      ["interval", "query", "label_values(interval)", true, true, ".*"],
+      ["phase", "query", "label_values(phase)", true, true, ".*"],
+    ]);
+  });
+
+  it("says a panel's metric is not emitted yet, and names the metric the runtime must add for a proposed signal", () => {
+    const panels = panelsOf(model("dev").dashboards.find((d) => d.key === "conformanceQuality")!.json);
+    const regression = panels.find((p) => p.title === "Regression report checks")!;
+    expect(regression.fieldConfig?.defaults?.noValue).toBe("Not emitted yet: the runtime must add seamless_regression_report_checks_total (proposed).");
+    const warnings = panels.find((p) => p.title === "Conformance warnings")!;
+    expect(warnings.fieldConfig?.defaults?.noValue).toBe("Not emitted in dev yet: seamless_conformance_warning_total.");
+    const flags = panels.find((p) => p.title === "Flags by flag_type")!;
+    expect(flags.fieldConfig?.defaults?.noValue).toBeUndefined();
+  });
+});
+
+describe("key panel queries", () => {
+  it("error budget: recorded good/all rates over the SLO window, against the objective", () => {
+    expect(query("staging", "slaOverview", "Error budget remaining (30d)")).toBe(
+      "1 - ((1 - (sum_over_time(seamless:sla_good_requests:rate5m[30d]) / sum_over_time(seamless:sla_requests:rate5m[30d]))) / 0.01)",
+    );
+  });
+  it("p99 per phase keeps le and phase through the aggregation and honours the filters", () => {
+    expect(query("dev", "slaOverview", "p50 / p95 / p99 per phase", "C")).toBe(
+      'histogram_quantile(0.99, sum by (le, phase) (rate(seamless_sla_deadline_seconds_bucket{node_id=~"$node_id",phase=~"$phase"}[$__rate_interval])))',
+    );
+  });
+  it("stale claims: below 100%, unmoved for the window, and older than it", () => {
+    expect(query("dev", "backfillHealth", "Stale claims (no progress for 30m)")).toBe(
+      'count by (node_id, interval) ((backfill_completion_ratio{node_id=~"$node_id",interval=~"$interval"} < 1) and on (node_id, interval, lease_key) (changes(backfill_completion_ratio{node_id=~"$node_id",interval=~"$interval"}[30m]) == 0) and on (node_id, interval, lease_key) (backfill_completion_ratio{node_id=~"$node_id",interval=~"$interval"} offset 30m))',
+    );
+  });
+  it("per-domain latency reads the *_ms histogram by world_id", () => {
+    expect(query("dev", "slaOverview", "p99 end-to-end latency by world_id")).toBe(
+      'histogram_quantile(0.99, sum by (le, world_id) (rate(seamless_total_ms_bucket{node_id=~"$node_id",world_id=~"$world_id",interval=~"$interval"}[$__rate_interval])))',
+    );
+  });
+});
+
+describe("key panels evaluated by promtool against synthetic series", () => {
+  const scenario = buildModel(
+    rawFromEntries("Pulumi.scenario.yaml", Object.entries({ "seamless:environment": "scenario", "seamless:slo": { objective: 0.99, window: "30d", deadlineSeconds: 5 } })),
+  );
+  const dash = (key: string) => panelQueries(scenario.dashboards.find((d) => d.key === key)!.json);
+  const all = (title: string, refId = "A", d = "slaOverview") => substitute(dash(d).find((q) => q.title === title && q.refId === refId)!.expr, { rateInterval: "5m", range: "1h" });
+  const bucket = (phase: string, le: string) => `seamless_sla_deadline_seconds_bucket{phase="${phase}",node_id="n1",le="${le}"}`;
+  const lease = (key: string) => `backfill_completion_ratio{node_id="n1",interval="60",lease_key="${key}"}`;
+  const flags = (type: string) => `seamless_conformance_flag_total{node_id="n1",interval="60",world_id="w1",flag_type="${type}"}`;
+
+  it("error budget 50% left, p99 2.485s for the total phase, 7 leases held, 1 stale claim, flags by type", () => {
+    const result = testExprs(
+      scenario.prometheusRuleFile,
+      [
+        ['seamless_sla_deadline_seconds_count{phase="total",node_id="n1"}', "0+200x120"],
+        [bucket("total", "1.0"), "0x120"],
+        [bucket("total", "2.5"), "0+200x120"],
+        [bucket("total", "5.0"), "0+199x120"],
+        [bucket("total", "+Inf"), "0+200x120"],
+        ['backfill_jobs_in_progress{instance="a"}', "3x120"],
+        ['backfill_jobs_in_progress{instance="b"}', "4x120"],
+        [lease("stuck"), "0.6x120"],
+        [lease("slow"), "0+0.005x120"],
+        [lease("young"), "_x100 0.2x20"],
+        [flags("gap"), "0+60x120"],
+        [flags("dup"), "0+30x120"],
+      ],
+      [
+        // rounded to 1e-6: the float result is 0.49999999999999956
+        { expr: `round(${all("Error budget remaining (30d)")}, 0.000001)`, at: "100m", samples: [{ labels: "{}", value: 0.5 }] },
+        { expr: all("p50 / p95 / p99 per phase", "C"), at: "100m", samples: [{ labels: '{phase="total"}', value: 2.485 }] },
+        { expr: all("Leases held now", "A", "backfillHealth"), at: "100m", samples: [{ labels: "{}", value: 7 }] },
+        { expr: all("Stale claims (no progress for 30m)", "A", "backfillHealth"), at: "110m", samples: [{ labels: '{node_id="n1",interval="60"}', value: 1 }] },
+        {
+          expr: all("Flags by flag_type", "A", "conformanceQuality"),
+          at: "100m",
+          samples: [
+            { labels: '{flag_type="dup"}', value: 0.5 },
+            { labels: '{flag_type="gap"}', value: 1 },
+          ],
+        },
+      ],
+    );
+    expect(result.output).toContain("SUCCESS");
+  });
+});
