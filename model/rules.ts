@@ -170,6 +170,17 @@ export function buildRules(config: StackConfig): { rules?: RulesModel; problems:
       problems.push({ key: configKey(["alerts", "overrides", name]), problem: "names no seamless-* alert", fix: near ? `did you mean ${near}?` : `known alerts: ${known.join(", ")}` });
     }
   }
+  const interval = seconds(config.alerts.evaluationInterval);
+  for (const [name, o] of Object.entries(config.alerts.overrides)) {
+    if (o.for !== undefined && o.for !== "0s" && seconds(o.for) < interval) {
+      problems.push({
+        key: configKey(["alerts", "overrides", name, "for"]),
+        value: o.for,
+        problem: `is shorter than the evaluation interval ${config.alerts.evaluationInterval}, so Grafana cannot honour it`,
+        fix: `use 0s or at least ${config.alerts.evaluationInterval}`,
+      });
+    }
+  }
   if (problems.length > 0 || !deadline) return { problems };
 
   const emitted = new Set(config.metrics.emitted);

@@ -35,7 +35,8 @@ describe("PromQL lint over every rule and panel of every stack", () => {
     const ctx = lintContext(model);
     const queries = model.dashboards.flatMap((d) => panelQueries(d.json));
     expect(queries.length).toBe(32);
-    for (const values of [{}, { node_id: ["n1", "n.2"], world_id: ["w1"] }]) {
+    const selections: Array<Record<string, string[]>> = [{}, { node_id: ["n1", "n.2"], world_id: ["w1"] }];
+    for (const values of selections) {
       const problems = queries.flatMap((q) => lintPromQL(substitute(q.expr, { rateInterval: "1m", range: "1h", values }), ctx).map((p) => `${q.title}/${q.refId}: ${p}`));
       expect(problems).toEqual([]);
     }
