@@ -372,7 +372,9 @@ function conformanceAlerts(_ctx: Context): AlertDefinition[] {
   const flags = METRIC.conformanceFlags.name;
   const floor = 0.05;
   const recent = sumRate(flags, "15m", ["node_id"]);
-  const baseline = `${sumBy(["node_id"])}(rate(${flags}[6h] offset 15m))`;
+  // the average of 5m rates over the 6h before the recent window: rate(x[6h]) would divide a
+  // young series' short history by 6h and make every new node look like a spike
+  const baseline = `avg_over_time((${sumRate(flags, "5m", ["node_id"])})[6h:5m] offset 15m)`;
   return [
     {
       name: ALERT.flagSpike,
@@ -384,10 +386,10 @@ function conformanceAlerts(_ctx: Context): AlertDefinition[] {
       panel: { dashboard: "conformanceQuality", panelId: PANEL.conformanceQuality.flagsByNode },
       runbookSection: "runbooks",
       render: (factor) => ({
-        // a node without a 6h baseline (new node) compares against 0
-        expr: `${recent}\n> ${num(factor)} * (${baseline} or ${recent} * 0)\nand\n${recent} > ${num(floor)}`,
+        // a node needs some history before now-15m to have a baseline
+        expr: `${recent}\n> ${num(factor)} * ${baseline}\nand\n${recent} > ${num(floor)}`,
         summary: "Conformance flags spike on node {{ $labels.node_id }}",
-        description: `Node {{ $labels.node_id }} raises {{ $value | humanize }} conformance flags/s over 15m: more than ${num(factor)}x its own 6h baseline and above the floor of ${num(floor)}/s.`,
+        description: `Node {{ $labels.node_id }} raises {{ $value | humanize }} conformance flags/s over 15m: more than ${num(factor)}x its own average rate over the 6h before and above the floor of ${num(floor)}/s.`,
       }),
     },
     {
