@@ -4,7 +4,7 @@
  * the fix. Secrets are never values here: only whether each secret key is set.
  */
 import { z } from "zod";
-import { CONFIG_NAMESPACE, SEVERITIES, isDns1123Label, isPrometheusLabelName } from "./names";
+import { CONFIG_NAMESPACE, SEVERITIES, isDns1123Label } from "./names";
 import { canonicalDuration, parseDuration } from "./duration";
 import { CATALOGUE, defaultEmitted, findMetric } from "./catalogue";
 
@@ -32,10 +32,17 @@ const positive = (fallback: number) => z.number().gt(0, { message: "must be abov
 const burnWindow = (long: string, short: string, factor: number) =>
   z.strictObject({ long: duration(long), short: duration(short), factor: positive(factor) }).prefault({});
 
+/** Kubernetes label keys (optional DNS prefix + name) and values. */
+const K8S_LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const K8S_LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
 const labelMap = z.record(
-  z.string().refine(isPrometheusLabelName, { message: "label names must match [a-zA-Z_][a-zA-Z0-9_]*" }),
-  z.string().max(63, { message: "label values must be at most 63 characters" }),
+  z.string().regex(K8S_LABEL_KEY, { message: "Kubernetes label keys are [prefix/]name, name at most 63 of [A-Za-z0-9-_.]" }),
+  z.string().regex(K8S_LABEL_VALUE, { message: "Kubernetes label values are at most 63 of [A-Za-z0-9-_.], starting and ending alphanumeric" }),
 );
+
+/** A URL that is safe inside alert templates and links: no braces, quotes, angle brackets or whitespace. */
+const safeUrl = (message: string) =>
+  z.url({ message }).refine((u) => !/[{}"'<>\s`]/.test(u), { message: "must not contain braces, quotes, angle brackets or whitespace (they would be read as template syntax)" });
 
 /** Shape of one alert override under `seamless:alerts.overrides.<AlertName>`. */
 const alertOverride = z.strictObject({
@@ -78,9 +85,14 @@ export const configSchema = z.strictObject({
   protect: z.boolean().default(false),
   grafana: z
     .strictObject({
-      url: z.url({ message: "must be a URL such as https://grafana.example.com" }).optional(),
+      url: safeUrl("must be a URL such as https://grafana.example.com").optional(),
       orgId: z.number().int().min(1, { message: "must be a Grafana org id (1 or more)" }).default(1),
-      folderTitle: z.string().min(1).max(140).optional(),
+      folderTitle: z
+        .string()
+        .min(1)
+        .max(140)
+        .refine((t) => !/[\u0000-\u001f\u007f]/.test(t), { message: "must be one line without control characters" })
+        .optional(),
       datasourceUid: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, { message: "must be a Grafana datasource uid ([A-Za-z0-9_-], at most 40)" }).default("prometheus"),
       manageNotificationPolicy: z.boolean().default(false),
     })
@@ -109,11 +121,12 @@ export const configSchema = z.strictObject({
     .strictObject({
       emitted: z.array(z.string()).default(defaultEmitted),
       buckets: z.record(z.string(), z.array(z.number().gt(0)).min(1)).default({}),
+      scrapeInterval: duration("15s"),
     })
     .prefault({}),
   alerts: z
     .strictObject({
-      runbookBaseUrl: z.url({ message: "must be a URL" }).default("https://github.com/hyophyop/qmtl/blob/main/docs/operations/seamless_sla_dashboards.md"),
+      runbookBaseUrl: safeUrl("must be a URL").default("https://github.com/hyophyop/qmtl/blob/main/docs/operations/seamless_sla_dashboards.md"),
       team: z.string().regex(/^[a-z0-9-]{1,40}$/, { message: "must be lower-case letters, digits and '-'" }).default("seamless"),
       evaluationInterval: duration("1m"),
       staleLeaseWindow: duration("30m"),
@@ -195,8 +208,9 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
 
 /** Full key of a config path: `seamless:slo.objective`. */
 export function configKey(path: ReadonlyArray<PropertyKey>): string {
-  const [head, ...rest] = path.map(String);
-  return `${CONFIG_NAMESPACE}:${[head, ...rest].filter((p) => p !== undefined).join(".")}`;
+  // a segment that is not a plain name (a user's map key, say) is quoted, so a message stays one line
+  const segments = path.map(String).map((p, i) => (/^[A-Za-z0-9_-]+$/.test(p) ? `${i ? "." : ""}${p}` : `[${JSON.stringify(p)}]`));
+  return `${CONFIG_NAMESPACE}:${segments.join("")}`;
 }
 
 function issueProblems(issue: z.core.$ZodIssue): ConfigProblem[] {
@@ -335,8 +349,31 @@ function crossFieldProblems(config: StackConfig, secrets: SecretPresence): Confi
   if (evalSeconds % 10 !== 0 || evalSeconds === 0) {
     problems.push({ key: configKey(["alerts", "evaluationInterval"]), value: config.alerts.evaluationInterval, problem: "must be a non-zero multiple of 10s (Grafana evaluates rule groups in 10s steps)", fix: "use 30s, 1m or 2m" });
   }
+  const minRange = 4 * (parseDuration(config.metrics.scrapeInterval) ?? 15);
+  for (const windows of ["page", "ticket"] as const) {
+    for (const which of ["long", "short"] as const) {
+      const window = config.slo.burnRate[windows][which];
+      if ((parseDuration(window) ?? 0) < minRange) {
+        problems.push({
+          key: configKey(["slo", "burnRate", windows, which]),
+          value: window,
+          problem: `is shorter than 4 scrape intervals (4 x ${config.metrics.scrapeInterval}), so rate() over it is noise or empty`,
+          fix: `use at least ${minRange}s (or lower seamless:metrics.scrapeInterval if Prometheus scrapes faster)`,
+        });
+      }
+    }
+  }
   for (const windows of ["page", "ticket"] as const) {
     const w = config.slo.burnRate[windows];
+    const limit = w.factor * (1 - config.slo.objective);
+    if (limit >= 1) {
+      problems.push({
+        key: configKey(["slo", "burnRate", windows, "factor"]),
+        value: w.factor,
+        problem: `times (1 - ${config.slo.objective}) is ${Number(limit.toPrecision(6))}, but an error ratio never exceeds 1, so the alert could never fire`,
+        fix: `use a factor below ${Number((1 / (1 - config.slo.objective)).toPrecision(6))}`,
+      });
+    }
     if ((parseDuration(w.short) ?? 0) >= (parseDuration(w.long) ?? 0)) {
       problems.push({ key: configKey(["slo", "burnRate", windows, "short"]), value: w.short, problem: `must be shorter than ${configKey(["slo", "burnRate", windows, "long"])} (${w.long})`, fix: "use a short window of about 1/12 of the long one (5m for 1h)" });
     }
