@@ -29,7 +29,7 @@ export function claims(model: StackModel): Array<[string, string]> {
     ["message template name", `${g}: ${model.notifications.messageTemplate.name}`],
     ...model.notifications.muteTimings.map((m): [string, string] => ["mute timing name", `${g}: ${m.name}`]),
   ];
-  if (model.notifications.policy) out.push(["owner of the notification policy", g]);
+  if (model.notifications.policy) out.push([POLICY_OWNER, g]);
   if (model.prometheusRule) {
     const k = model.config.kubernetes;
     out.push(["PrometheusRule", `${k.context ?? "(current kube context)"}: ${model.prometheusRule.metadata.namespace}/${model.prometheusRule.metadata.name}`]);
@@ -37,10 +37,10 @@ export function claims(model: StackModel): Array<[string, string]> {
   return out;
 }
 
-/** Problems for every identity claimed by two stacks; each names both stack files. */
+/** Problems for identities claimed by two stacks: one per pair of stack files, naming both and the first clashes. */
 export function collisions(models: readonly NamedModel[]): Array<ConfigProblem & { file: string }> {
   const seen = new Map<string, string>();
-  const problems: Array<ConfigProblem & { file: string }> = [];
+  const clashes = new Map<string, { file: string; other: string; policy: boolean; what: string[] }>();
   for (const { file, model } of models) {
     for (const [kind, key] of new Map(claims(model).map(([k, v]) => [`${k}|${v}`, [k, v] as const])).values()) {
       const id = `${kind}|${key}`;
@@ -49,17 +49,22 @@ export function collisions(models: readonly NamedModel[]): Array<ConfigProblem &
         seen.set(id, file);
         continue;
       }
-      problems.push({
-        file,
-        key: kind === "owner of the notification policy" ? "seamless:grafana.manageNotificationPolicy" : "seamless:environment",
-        value: kind === "owner of the notification policy" ? true : model.environment,
-        problem: `collides with ${other} on ${kind} ${key}`,
-        fix:
-          kind === "owner of the notification policy"
-            ? `only one stack may own the policy of a Grafana org: set it to false in ${file} or ${other}`
-            : `give each stack its own environment name, Grafana org or URL (and Kubernetes namespace or context)`,
-      });
+      const policy = kind === POLICY_OWNER;
+      const pair = `${file}|${other}|${policy}`;
+      const entry = clashes.get(pair) ?? { file, other, policy, what: [] };
+      entry.what.push(`${kind} ${key}`);
+      clashes.set(pair, entry);
     }
   }
-  return problems;
+  return [...clashes.values()].map(({ file, other, policy, what }) => ({
+    file,
+    key: policy ? "seamless:grafana.manageNotificationPolicy" : "seamless:environment",
+    value: policy ? true : models.find((m) => m.file === file)?.model.environment,
+    problem: `collides with ${other} on ${what.slice(0, 3).join("; ")}${what.length > 3 ? ` and ${what.length - 3} more` : ""}`,
+    fix: policy
+      ? `only one stack may own the policy of a Grafana org: set it to false in ${file} or ${other}`
+      : "give each stack its own environment name, Grafana org or URL (and Kubernetes namespace or context)",
+  }));
 }
+
+const POLICY_OWNER = "owner of the notification policy";

@@ -31,7 +31,9 @@ describe("identity across stacks", () => {
       a: { "seamless:environment": "qa", "seamless:grafana": grafana("https://g.test") },
       b: { "seamless:environment": "qa", "seamless:grafana": grafana("https://g.test/") },
     });
-    expect(() => buildProject(dir, ["a"])).toThrow("seamless:environment = \"qa\": collides with Pulumi.a.yaml on folder uid https://g.test org 1: seamless-qa.");
+    expect(() => buildProject(dir, ["a"])).toThrow(
+      'Pulumi.b.yaml: 1 config problem:\n  - seamless:environment = "qa": collides with Pulumi.a.yaml on folder uid https://g.test org 1: seamless-qa; folder title https://g.test org 1: Seamless (qa); dashboard uid https://g.test org 1: seamless-qa-sla-overview and 16 more. Fix: give each stack its own environment name, Grafana org or URL (and Kubernetes namespace or context)',
+    );
   });
 
   it("accepts the same environment name in two Grafana orgs with separate PrometheusRule namespaces", () => {
