@@ -4,7 +4,9 @@
  */
 import { StackModel } from "./model";
 import { alertRules } from "./rules";
-import { ContactPointSpec, integrationsOf, reachByIntegration, secretConfigKey } from "./notifications";
+import { ContactPointSpec, Route, integrationsOf, reachByIntegration, secretConfigKey } from "./notifications";
+import { bucketChoices } from "./rules";
+import { describeBound } from "./buckets";
 
 /** One row of the plan. */
 export interface PlanRow {
@@ -74,7 +76,11 @@ export function planMarkdown(model: StackModel): string {
   const lines = [
     `# Plan: ${model.environment}`,
     "",
-    `Grafana folder "${model.folder.title}" (uid ${model.folder.uid}), org ${model.config.grafana.orgId}, datasource ${model.config.grafana.datasourceUid}. SLO ${model.config.slo.objective} over ${model.config.slo.window}, deadline ${model.config.slo.deadlineSeconds}s.`,
+    `Grafana folder "${model.folder.title}" (uid ${model.folder.uid}), org ${model.config.grafana.orgId}, datasource ${model.config.grafana.datasourceUid}. SLO ${model.config.slo.objective} over ${model.config.slo.window}, deadline ${model.config.slo.deadlineSeconds}s (${describeBound(bucketChoices(model.config).deadline!)}).`,
+    "",
+    model.config.protect
+      ? "Every resource is protected (seamless:protect): `pulumi destroy` and replacements are refused until it is turned off."
+      : "Resources are not protected (seamless:protect is false).",
     "",
     "| type | name | action | why |",
     "| --- | --- | --- | --- |",
@@ -88,13 +94,19 @@ export function planMarkdown(model: StackModel): string {
       return `- ${i}: reaches ${r.reaches.length ? r.reaches.join(", ") : "nothing"}; ${held} held back`;
     }),
     "",
-    "| alert | severity | reaches | held back because |",
+    "| alert | severity | reaches | not routed by this stack because |",
     "| --- | --- | --- | --- |",
-    ...model.notifications.routes.map((r) => `| ${r.alert} | ${r.severity} | ${r.contactPoint ? `${r.contactPoint} (${r.integrations.join(" + ")})` : "-"} | ${cell(r.heldBack ?? "")} |`),
+    ...model.notifications.routes.map((r) => `| ${r.alert} | ${r.severity} | ${reaches(r)} | ${cell(r.heldBack ?? "")} |`),
     "",
   ];
   if (model.config.notifications.allowInactivePaging) lines.push("**WARNING: seamless:notifications.allowInactivePaging is on: paging integrations may be wired to alerts whose metrics are not emitted.**", "");
   return lines.join("\n");
+}
+
+/** Where a firing alert goes: a stack contact point, the org's default policy (not ours), or nowhere (paused). */
+function reaches(r: Route): string {
+  if (r.contactPoint) return `${r.contactPoint} (${r.integrations.join(" + ")})`;
+  return r.heldBack?.startsWith("paused") ? "- (paused)" : "org default policy (not managed here)";
 }
 
 function secretsOf(cp: ContactPointSpec): string[] {

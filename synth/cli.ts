@@ -24,6 +24,10 @@ export interface SynthArgs {
 export function main(argv: readonly string[], projectDir: string, log: (s: string) => void, error: (s: string) => void): number {
   const parsed = parseArgs(argv, projectDir);
   if (typeof parsed === "string") {
+    if (parsed.startsWith("help\n")) {
+      log(parsed.slice("help\n".length));
+      return 0;
+    }
     error(parsed);
     return 2;
   }
@@ -54,6 +58,7 @@ function parseArgs(argv: readonly string[], projectDir: string): SynthArgs | str
   const stacks: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
+    if (a === "--help" || a === "-h") return `help\n${USAGE}`;
     if (a === "--all") all = true;
     else if (a === "--quiet") quiet = true;
     else if (a === "--out") {
@@ -63,10 +68,11 @@ function parseArgs(argv: readonly string[], projectDir: string): SynthArgs | str
     } else if (a.startsWith("-")) return `unknown option ${a}\n${USAGE}`;
     else stacks.push(a);
   }
+  if (all && stacks.length) return `give stack names or --all, not both\n${USAGE}`;
   const chosen = all ? known : stacks;
   if (chosen.length === 0) return `no stack given; known stacks: ${known.join(", ")}\n${USAGE}`;
   const unknown = chosen.filter((s) => !known.includes(s));
-  if (unknown.length) return `unknown stack ${unknown.join(", ")}: no Pulumi.<stack>.yaml; known stacks: ${known.join(", ")}`;
+  if (unknown.length) return `unknown stack ${unknown.join(", ")}: no Pulumi.<stack>.yaml; known stacks: ${known.join(", ")}\n${USAGE}`;
   return { stacks: [...new Set(chosen)], outDir, quiet };
 }
 

@@ -88,7 +88,7 @@ describe("the component tree", () => {
     const children = await runComponent(model);
     expect(rulesOf(children).map((r) => r.notificationSettings)).toEqual(rulesOf(children).map(() => undefined));
     expect(children.filter((c) => c.type.startsWith("grafana:alerting/notificationPolicy"))).toEqual([]);
-    expect(planMarkdown(model)).toContain("| SeamlessSloBurnRatePage | critical | - | no critical integration is on in staging: follows the org's default notification policy |");
+    expect(planMarkdown(model)).toContain("| SeamlessSloBurnRatePage | critical | org default policy (not managed here) | no critical integration is on in staging: follows the org's default notification policy |");
   });
 
   it("mute timings apply to the paging routes only", async () => {

@@ -10,6 +10,7 @@ import { LintContext, lintPromQL } from "../lint/promql";
 import { lintTemplate } from "../lint/templates";
 import { panelQueries, substitute } from "../lint/queries";
 import { grafanaTemplates } from "../model/grafana";
+import { isDns1123Label } from "../model/names";
 import { ROOT } from "./helpers/mocks";
 import { promtool, tempDir } from "./helpers/promtool";
 import { toYaml } from "../synth/render";
@@ -103,5 +104,25 @@ describe("promtool --lint=all", () => {
     const result = promtool("check", "rules", "--lint=all", "--lint-fatal", dup);
     expect(result.status).toBe(3);
     expect(result.output).toContain("duplicate");
+  });
+});
+
+describe("the PrometheusRule CRD schema (@kubernetes-models/prometheus-operator)", () => {
+  type Model = new (data: unknown) => { validate(): void };
+  const load = async () => ((await import("@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule")) as unknown as { PrometheusRule: Model }).PrometheusRule;
+
+  it("accepts every stack's object and rejects a rule without expr", async () => {
+    const PrometheusRule = await load();
+    for (const model of models) expect(() => new PrometheusRule(model.prometheusRule).validate()).not.toThrow();
+    const bad = { ...models[0].prometheusRule!, spec: { groups: [{ name: "g", rules: [{ record: "a:b:c" }] }] } };
+    expect(() => new PrometheusRule(bad).validate()).toThrow(/expr/);
+  });
+
+  it("does not check object names, so DNS-1123 is checked by the project", async () => {
+    const PrometheusRule = await load();
+    const upstreamName = { ...models[0].prometheusRule!, metadata: { ...models[0].prometheusRule!.metadata, name: "seamless_v2_observability-recording-rules" } };
+    expect(() => new PrometheusRule(upstreamName).validate()).not.toThrow();
+    expect(isDns1123Label(upstreamName.metadata.name)).toBe(false);
+    expect(models.map((m) => isDns1123Label(m.prometheusRule!.metadata.name))).toEqual([true, true, true]);
   });
 });

@@ -88,6 +88,12 @@ describe("the synth CLI with bad input", () => {
 
   it("lists the known stacks when asked for one that does not exist", () => {
     const dir = project({ "Pulumi.dev.yaml": stringify({ config: { "seamless:environment": "dev" } }) });
-    expect(run(dir, "prdo")).toEqual({ code: 2, out: "", err: "unknown stack prdo: no Pulumi.<stack>.yaml; known stacks: dev" });
+    expect(run(dir, "prdo")).toEqual({
+      code: 2,
+      out: "",
+      err: "unknown stack prdo: no Pulumi.<stack>.yaml; known stacks: dev\nusage: npm run synth -- <stack> [<stack>...] | --all [--out <dir>] [--quiet]",
+    });
+    expect(run(dir, "dev", "--all").code).toBe(2);
+    expect(run(dir, "--help")).toEqual({ code: 0, out: "usage: npm run synth -- <stack> [<stack>...] | --all [--out <dir>] [--quiet]", err: "" });
   });
 });
