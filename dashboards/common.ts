@@ -74,6 +74,7 @@ export function gate<T extends PanelBuilder>(panel: T, ctx: DashboardContext, de
 export function thresholds(base: string, ...steps: Array<[number, string]>): dashboard.ThresholdsConfigBuilder {
   return new dashboard.ThresholdsConfigBuilder()
     .mode(dashboard.ThresholdsMode.Absolute)
+    // Grafana's base step has value null; the SDK's generated type says number
     .steps([{ value: null as unknown as number, color: base }, ...steps.map(([value, color]) => ({ value, color }))]);
 }
 
@@ -144,7 +145,7 @@ export function finishDashboard(ctx: DashboardContext, key: DashboardKey, descri
     .tooltip(dashboard.DashboardCursorSync.Crosshair)
     .variables(variables(ctx, labels))
     .links(links(ctx, key));
-  for (const panel of panels) builder.withPanel(panel as unknown as dashboard.PanelBuilder);
+  for (const panel of panels) builder.withPanel(panel);
   const { id: _id, version: _version, ...json } = builder.build() as unknown as Record<string, unknown>;
   return json;
 }

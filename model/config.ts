@@ -250,13 +250,8 @@ function knownKeys(path: ReadonlyArray<PropertyKey>): string[] {
 function objectShape(node: z.ZodType): Record<string, z.ZodType> | undefined {
   let current: z.ZodType = node;
   // unwrap default/prefault/optional wrappers down to the object
-  for (let i = 0; i < 5; i++) {
-    if (current instanceof z.ZodObject) return current.shape as Record<string, z.ZodType>;
-    const inner = (current as unknown as { _zod: { def: { innerType?: z.ZodType } } })._zod.def.innerType;
-    if (!inner) return undefined;
-    current = inner;
-  }
-  return undefined;
+  while (current instanceof z.ZodDefault || current instanceof z.ZodPrefault || current instanceof z.ZodOptional) current = current.unwrap() as z.ZodType;
+  return current instanceof z.ZodObject ? (current.shape as Record<string, z.ZodType>) : undefined;
 }
 
 /** The known key closest to a typo (edit distance at most 3), if any. */
