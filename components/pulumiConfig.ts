@@ -16,7 +16,7 @@ export function rawFromPulumi(): RawStackConfig {
   const entries = Object.entries(pulumi.runtime.allConfig()).map(([key, text]): [string, unknown] => {
     const short = key.slice(CONFIG_NAMESPACE.length + 1);
     // secrets only say "set", and whether they were encrypted; their values stay in the engine
-    if (key.startsWith(`${CONFIG_NAMESPACE}:`) && short in SECRET_KEYS) return [key, isConfigSecret(key) ? { secure: "[engine]" } : text];
+    if (key.startsWith(`${CONFIG_NAMESPACE}:`) && Object.hasOwn(SECRET_KEYS, short)) return [key, isConfigSecret(key) ? { secure: "[engine]" } : text];
     return [key, decode(text)];
   });
   return rawFromEntries(file, entries);

@@ -173,8 +173,8 @@ export interface RawStackConfig {
   readonly file: string;
   readonly values: Record<string, unknown>;
   readonly secrets: SecretPresence;
-  /** Secret keys written in plain text instead of Pulumi's encrypted `secure:` form. */
-  readonly plaintextSecrets?: readonly string[];
+  /** Problems found while reading the file (secrets in plain text, keys outside the namespace). */
+  readonly problems?: readonly ConfigProblem[];
 }
 
 /** One config problem: key (with namespace), the offending value, what is wrong, the fix. */
@@ -195,13 +195,13 @@ export class ConfigError extends Error {
 
 /** Validates raw values; throws ConfigError listing every problem. */
 export function parseStackConfig(raw: RawStackConfig): StackConfig {
-  const values = Object.fromEntries(Object.entries(raw.values).filter(([k]) => !(k in SECRET_KEYS)));
+  const values = Object.fromEntries(Object.entries(raw.values).filter(([k]) => !Object.hasOwn(SECRET_KEYS, k)));
   const result = configSchema.safeParse(values, { reportInput: true });
   if (!result.success) {
-    const problems = [...plaintextProblems(raw.plaintextSecrets ?? []), ...result.error.issues.flatMap((issue) => issueProblems(issue))];
+    const problems = [...(raw.problems ?? []), ...result.error.issues.flatMap((issue) => issueProblems(issue))];
     throw new ConfigError(problems.map((p) => ({ ...p, file: raw.file })));
   }
-  const problems = [...plaintextProblems(raw.plaintextSecrets ?? []), ...crossFieldProblems(result.data, raw.secrets)];
+  const problems = [...(raw.problems ?? []), ...crossFieldProblems(result.data, raw.secrets)];
   if (problems.length > 0) throw new ConfigError(problems.map((p) => ({ ...p, file: raw.file })));
   return result.data;
 }
@@ -277,14 +277,6 @@ function editDistance(a: string, b: string): number {
     }
   }
   return row[b.length];
-}
-
-function plaintextProblems(keys: readonly string[]): ConfigProblem[] {
-  return keys.map((k) => ({
-    key: `${CONFIG_NAMESPACE}:${k}`,
-    problem: "is a secret written in plain text",
-    fix: `remove it from the file and run: pulumi config set --secret ${CONFIG_NAMESPACE}:${k} <value>`,
-  }));
 }
 
 function crossFieldProblems(config: StackConfig, secrets: SecretPresence): ConfigProblem[] {

@@ -2,56 +2,110 @@
  * Reads `Pulumi.<stack>.yaml` without the Pulumi CLI: the `seamless:*` keys as values,
  * `secure:` entries only as "this secret is set" (never decrypted, never kept).
  */
-import { readFileSync, readdirSync, existsSync } from "node:fs";
+import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { parse } from "yaml";
+import { parseDocument } from "yaml";
 import { CONFIG_NAMESPACE } from "./names";
-import { ConfigError, RawStackConfig, SECRET_KEYS, SecretKey, SecretPresence } from "./config";
+import { ConfigError, ConfigProblem, RawStackConfig, SECRET_KEYS, SecretKey, SecretPresence, nearest } from "./config";
 
-/** Stacks that have a `Pulumi.<name>.yaml` in `dir`, sorted. */
+/** Pulumi stack names: letters, digits, `-`, `_`, `.`; never only dots, never a path. */
+export const STACK_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)*$/;
+
+/** Stacks that have a regular file `Pulumi.<name>.yaml` with a valid stack name in `dir`, sorted. */
 export function knownStacks(dir: string): string[] {
   return readdirSync(dir)
     .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
-    .filter((s): s is string => s !== undefined)
+    .filter((s): s is string => s !== undefined && STACK_NAME.test(s) && isFile(join(dir, `Pulumi.${s}.yaml`)))
     .sort();
 }
 
 /** Reads one stack file into raw config; throws ConfigError naming the file on any problem. */
 export function readStackFile(dir: string, stack: string): RawStackConfig {
   const file = `Pulumi.${stack}.yaml`;
-  const path = join(dir, file);
   const fail = (key: string, problem: string, fix: string): never => {
     throw new ConfigError([{ file, key, problem, fix }]);
   };
-  if (!existsSync(path)) {
-    fail("(file)", `no such stack file`, `known stacks: ${knownStacks(dir).join(", ") || "none"}; create it with: pulumi stack init ${stack}`);
+  if (!STACK_NAME.test(stack)) fail("(file)", "is not a valid stack name", "stack names are letters, digits, '-', '_' and '.'");
+  const path = join(dir, file);
+  if (!isFile(path)) {
+    fail("(file)", "no such stack file", `known stacks: ${knownStacks(dir).join(", ") || "none"}; create it with: pulumi stack init ${stack}`);
   }
-  let doc: unknown;
+  // warnings are errors here, and never printed by the parser: they quote the source line, which may hold a secret
+  const doc = parseDocument(readFileSync(path, "utf8"), { logLevel: "silent", uniqueKeys: true });
+  const issue = doc.errors[0] ?? doc.warnings[0];
+  if (issue) fail("(file)", `is not valid YAML: ${issue.message.split("\n")[0].replace(/:$/, "")}`, "fix the YAML syntax");
+  let top: unknown;
   try {
-    doc = parse(readFileSync(path, "utf8"));
+    top = doc.toJS({ maxAliasCount: 100 });
   } catch (e) {
-    fail("(file)", `is not valid YAML: ${(e as Error).message.split("\n")[0]}`, "fix the YAML syntax");
+    fail("(file)", `is not usable YAML: ${(e as Error).message.split("\n")[0]}`, "remove the YAML aliases (&name / *name)");
   }
-  const config = (doc as { config?: unknown } | null)?.config ?? {};
-  if (typeof config !== "object" || config === null || Array.isArray(config)) fail("config", "must be a map of config keys", "write `config:` followed by `seamless:<key>: <value>` entries");
+  if (isCyclic(top)) fail("(file)", "uses a recursive YAML alias", "remove the YAML aliases (&name / *name)");
+  if (top !== null && top !== undefined && !isMap(top)) fail("(file)", "must be a map with a `config:` key", "start the file with `config:`");
+  const config = (top as { config?: unknown } | null)?.config ?? {};
+  if (!isMap(config)) fail("config", "must be a map of config keys", "write `config:` followed by `seamless:<key>: <value>` entries");
   return rawFromEntries(file, Object.entries(config as Record<string, unknown>));
 }
 
 /** Builds raw config from `namespace:key` entries; a `{ secure: ... }` value only marks a secret as set. */
 export function rawFromEntries(file: string, entries: ReadonlyArray<[string, unknown]>): RawStackConfig {
-  const values: Record<string, unknown> = {};
-  const plaintextSecrets: string[] = [];
+  const values: Array<[string, unknown]> = [];
+  const problems: ConfigProblem[] = [];
   const secrets = Object.fromEntries(Object.keys(SECRET_KEYS).map((k) => [k, false])) as SecretPresence;
   for (const [fullKey, value] of entries) {
-    const [namespace, key] = fullKey.includes(":") ? [fullKey.slice(0, fullKey.indexOf(":")), fullKey.slice(fullKey.indexOf(":") + 1)] : ["", fullKey];
-    if (namespace !== CONFIG_NAMESPACE) continue;
-    if (key in SECRET_KEYS) {
-      secrets[key as SecretKey] = value !== undefined && value !== null && value !== "";
-      const encrypted = typeof value === "object" && value !== null && typeof (value as { secure?: unknown }).secure === "string";
-      if (secrets[key as SecretKey] && !encrypted) plaintextSecrets.push(key);
+    const colon = fullKey.indexOf(":");
+    const [namespace, key] = colon >= 0 ? [fullKey.slice(0, colon), fullKey.slice(colon + 1)] : ["", fullKey];
+    if (namespace !== CONFIG_NAMESPACE) {
+      const stray = strayKeyProblem(namespace, key);
+      if (stray) problems.push(stray);
       continue;
     }
-    values[key] = value;
+    if (Object.hasOwn(SECRET_KEYS, key)) {
+      const set = value !== undefined && value !== null && value !== "";
+      secrets[key as SecretKey] = set;
+      const encrypted = isMap(value) && typeof (value as { secure?: unknown }).secure === "string";
+      if (set && !encrypted) {
+        problems.push({ key: `${CONFIG_NAMESPACE}:${key}`, problem: "is a secret written in plain text", fix: `remove it from the file and run: pulumi config set --secret ${CONFIG_NAMESPACE}:${key} <value>` });
+      }
+      continue;
+    }
+    values.push([key, value]);
   }
-  return { file, values, secrets, plaintextSecrets };
+  // fromEntries makes own properties, so a key such as __proto__ is a key, never a prototype
+  return { file, values: Object.fromEntries(values), secrets, problems };
+}
+
+/** A key that looks meant for this project but is not in its namespace (`seamles:slo`, a bare `environment`). */
+function strayKeyProblem(namespace: string, key: string): ConfigProblem | undefined {
+  if (namespace === "") {
+    return { key, problem: "has no namespace, so Pulumi would not pass it to this program", fix: `write it as ${CONFIG_NAMESPACE}:${key}` };
+  }
+  if (nearest(namespace, [CONFIG_NAMESPACE]) !== undefined && namespace.toLowerCase() !== CONFIG_NAMESPACE) {
+    return { key: `${namespace}:${key}`, problem: `is in the namespace "${namespace}", which this program never reads`, fix: `did you mean ${CONFIG_NAMESPACE}:${key}?` };
+  }
+  if (namespace !== CONFIG_NAMESPACE && namespace.toLowerCase() === CONFIG_NAMESPACE) {
+    return { key: `${namespace}:${key}`, problem: "uses the wrong case for the namespace", fix: `write it as ${CONFIG_NAMESPACE}:${key}` };
+  }
+  return undefined;
+}
+
+function isMap(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function isCyclic(value: unknown, seen: Set<unknown> = new Set()): boolean {
+  if (typeof value !== "object" || value === null) return false;
+  if (seen.has(value)) return true;
+  seen.add(value);
+  const cyclic = Object.values(value).some((v) => isCyclic(v, seen));
+  seen.delete(value);
+  return cyclic;
 }

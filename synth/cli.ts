@@ -3,12 +3,12 @@
  * deploy into `<out>/<stack>/`, with no Pulumi CLI, credentials or network. Every stack is
  * validated before anything is written; a bad config prints every problem and writes nothing.
  */
-import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { ConfigError } from "../model/config";
 import { buildProject } from "../model/project";
 import { knownStacks } from "../model/stackfile";
 import { renderStack } from "./render";
+import { OutputError, writeStacks } from "./write";
 import { planMarkdown } from "../model/plan";
 
 const USAGE = "usage: npm run synth -- <stack> [<stack>...] | --all [--out <dir>] [--quiet]";
@@ -34,14 +34,13 @@ export function main(argv: readonly string[], projectDir: string, log: (s: strin
   try {
     const models = [...buildProject(projectDir, parsed.stacks).entries()].map(([stack, model]) => ({ stack, model }));
     const rendered = models.map(({ stack, model }) => ({ stack, model, files: renderStack(model) }));
+    writeStacks(parsed.outDir, rendered);
     for (const { stack, model, files } of rendered) {
-      const target = join(parsed.outDir, stack);
-      writeAtomically(target, files);
-      if (!parsed.quiet) log(`${stack}: wrote ${files.size} files to ${target}\n\n${planMarkdown(model)}`);
+      if (!parsed.quiet) log(`${stack}: wrote ${files.size} files to ${join(parsed.outDir, stack)}\n\n${planMarkdown(model)}`);
     }
     return 0;
   } catch (e) {
-    if (e instanceof ConfigError) {
+    if (e instanceof ConfigError || e instanceof OutputError) {
       error(e.message);
       return 1;
     }
@@ -74,20 +73,6 @@ function parseArgs(argv: readonly string[], projectDir: string): SynthArgs | str
   const unknown = chosen.filter((s) => !known.includes(s));
   if (unknown.length) return `unknown stack ${unknown.join(", ")}: no Pulumi.<stack>.yaml; known stacks: ${known.join(", ")}\n${USAGE}`;
   return { stacks: [...new Set(chosen)], outDir, quiet };
-}
-
-/** Writes into a temporary sibling directory, then swaps it in: never a half-written output. */
-function writeAtomically(target: string, files: ReadonlyMap<string, string>): void {
-  const tmp = `${target}.tmp-${process.pid}`;
-  rmSync(tmp, { recursive: true, force: true });
-  for (const [path, content] of files) {
-    const full = join(tmp, path);
-    mkdirSync(dirname(full), { recursive: true });
-    writeFileSync(full, content);
-  }
-  rmSync(target, { recursive: true, force: true });
-  mkdirSync(dirname(target), { recursive: true });
-  renameSync(tmp, target);
 }
 
 if (require.main === module) {

@@ -1,6 +1,6 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import fc from "fast-check";
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
@@ -95,5 +95,62 @@ describe("the synth CLI with bad input", () => {
     });
     expect(run(dir, "dev", "--all").code).toBe(2);
     expect(run(dir, "--help")).toEqual({ code: 0, out: "usage: npm run synth -- <stack> [<stack>...] | --all [--out <dir>] [--quiet]", err: "" });
+  });
+});
+
+describe("the synth CLI never writes outside its own output", () => {
+  const project = (files: Record<string, string>): string => {
+    const dir = mkdtempSync(join(tmpdir(), "seamless-cli-"));
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+    return dir;
+  };
+  const good = stringify({ config: { "seamless:environment": "dev" } });
+  const quiet = { log: () => undefined, err: () => undefined };
+
+  it("ignores stack files whose name is not a stack name (Pulumi....yaml would be out/..)", () => {
+    const dir = project({ "Pulumi.dev.yaml": good, "Pulumi....yaml": good, "Pulumi...yaml": good });
+    expect(main(["--all"], dir, quiet.log, quiet.err)).toBe(0);
+    expect(readdirSync(dir).sort()).toEqual(["Pulumi....yaml", "Pulumi...yaml", "Pulumi.dev.yaml", "out"]);
+    expect(readdirSync(join(dir, "out"))).toEqual(["dev"]);
+  });
+
+  it("refuses to replace a directory synth did not write, and changes nothing", () => {
+    const dir = project({ "Pulumi.model.yaml": stringify({ config: { "seamless:environment": "model" } }) });
+    mkdirSync(join(dir, "model"));
+    writeFileSync(join(dir, "model", "keep.ts"), "precious");
+    const err: string[] = [];
+    expect(main(["model", "--out", dir], dir, quiet.log, (s) => err.push(s))).toBe(1);
+    expect(err.join("")).toBe(`refusing to replace ${join(dir, "model")}: synth did not write it (no .seamless-synth file). Fix: pass --out an empty or synth-owned directory`);
+    expect(readdirSync(join(dir, "model"))).toEqual(["keep.ts"]);
+  });
+
+  it("names --out when it is a file", () => {
+    const dir = project({ "Pulumi.dev.yaml": good, afile: "x" });
+    const err: string[] = [];
+    expect(main(["dev", "--out", join(dir, "afile")], dir, quiet.log, (s) => err.push(s))).toBe(1);
+    expect(err.join("")).toBe(`--out ${join(dir, "afile")} is not a directory. Fix: pass --out a directory`);
+  });
+
+  it("restores every stack when one of them cannot be replaced", () => {
+    const dir = project({ "Pulumi.a.yaml": stringify({ config: { "seamless:environment": "a" } }), "Pulumi.b.yaml": stringify({ config: { "seamless:environment": "b" } }) });
+    expect(main(["--all", "--quiet"], dir, quiet.log, quiet.err)).toBe(0);
+    const before = readFileSync(join(dir, "out", "a", "plan.md"), "utf8");
+    writeFileSync(join(dir, "Pulumi.a.yaml"), stringify({ config: { "seamless:environment": "a", "seamless:slo": { objective: 0.95 } } }));
+    // b's output is no longer synth's: the whole run must fail before a is touched
+    rmSync(join(dir, "out", "b", ".seamless-synth"));
+    writeFileSync(join(dir, "out", "b", "notes.txt"), "mine");
+    expect(main(["--all", "--quiet"], dir, quiet.log, quiet.err)).toBe(1);
+    expect(readFileSync(join(dir, "out", "a", "plan.md"), "utf8")).toBe(before);
+    expect(readdirSync(join(dir, "out")).sort()).toEqual(["a", "b"]);
+  });
+
+  it("never prints a secret the YAML parser would quote in a warning", () => {
+    const dir = project({ "Pulumi.t.yaml": "config:\n  seamless:environment: t\n  seamless:slackWebhookUrl: !foo https://hooks.slack.test/secret-VALUE-123\n" });
+    const err: string[] = [];
+    const stderr = vi.spyOn(process, "emitWarning").mockImplementation(() => undefined);
+    expect(main(["t"], dir, quiet.log, (s) => err.push(s))).toBe(1);
+    expect(stderr).not.toHaveBeenCalled();
+    stderr.mockRestore();
+    expect(err.join("")).toBe("Pulumi.t.yaml: 1 config problem:\n  - (file): is not valid YAML: Unresolved tag: !foo at line 3, column 29. Fix: fix the YAML syntax");
   });
 });
