@@ -17,12 +17,19 @@ export const SECRET_KEYS = {
 } as const;
 export type SecretKey = keyof typeof SECRET_KEYS;
 
-const duration = (fallback: string) =>
+/** Longest duration any key takes (beyond it, Prometheus and Grafana refuse or overflow). */
+const MAX_DURATION_SECONDS = 400 * 24 * 3600;
+
+/** A duration string; `zero` allows 0s (only where "immediately" makes sense). */
+const durationText = (zero = false) =>
   z
     .string()
     .refine((s) => parseDuration(s) !== undefined, { message: "must be a duration such as 30s, 5m, 1h or 30d" })
-    .transform(canonicalDuration)
-    .default(fallback);
+    .refine((s) => zero || parseDuration(s) !== 0, { message: "must be longer than 0s" })
+    .refine((s) => (parseDuration(s) ?? 0) <= MAX_DURATION_SECONDS, { message: "must be at most 400d" })
+    .transform(canonicalDuration);
+
+const duration = (fallback: string, zero = false) => durationText(zero).default(fallback);
 
 const ratio = (fallback: number) =>
   z.number().gt(0, { message: "must be a ratio above 0" }).lt(1, { message: "must be a ratio below 1" }).default(fallback);
@@ -42,37 +49,70 @@ const labelMap = z.record(
 
 /** A URL that is safe inside alert templates and links: no braces, quotes, angle brackets or whitespace. */
 const safeUrl = (message: string) =>
-  z.url({ message }).refine((u) => !/[{}"'<>\s`]/.test(u), { message: "must not contain braces, quotes, angle brackets or whitespace (they would be read as template syntax)" });
+  z
+    .url({ message, protocol: /^https?$/ })
+    .refine((u) => !/[{}"'<>\s`]/.test(u), { message: "must not contain braces, quotes, angle brackets or whitespace (they would be read as template syntax)" })
+    .refine((u) => !URL.canParse(u) || (new URL(u).username === "" && new URL(u).password === ""), { message: "must not contain credentials (they would be written into every alert); put them in the secret seamless:grafanaAuth" });
 
 /** Shape of one alert override under `seamless:alerts.overrides.<AlertName>`. */
 const alertOverride = z.strictObject({
   /** Replaces the rule's threshold (same unit as the rule's description states). */
   threshold: z.number().optional(),
-  for: z
-    .string()
-    .refine((s) => parseDuration(s) !== undefined, { message: "must be a duration such as 5m" })
-    .transform(canonicalDuration)
-    .optional(),
+  for: durationText(true).optional(),
   severity: z.enum(SEVERITIES).optional(),
   disabled: z.boolean().optional(),
 });
 
 const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, { message: "must be a time such as 22:00" });
-const ranges = (pattern: RegExp, example: string) => z.array(z.string().regex(pattern, { message: `must be like ${example}` })).optional();
+const WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
+const MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"];
+
+/** A list of `a` or `a:b` ranges whose ends `position()` places in order (undefined: not a valid end). */
+const ranges = (example: string, position: (end: string) => number | undefined) =>
+  z
+    .array(
+      z.string().refine(
+        (r) => {
+          const ends = r.split(":");
+          const at = ends.map(position);
+          return ends.length <= 2 && at.every((p) => p !== undefined) && (at.length === 1 || (at[0] as number) <= (at[1] as number));
+        },
+        { message: `must be a value or an ordered range such as ${example}` },
+      ),
+    )
+    .min(1, { message: "must not be empty (leave the key out instead)" })
+    .optional();
+const dayOfMonth = (d: string) => (/^-?\d{1,2}$/.test(d) && Number(d) !== 0 && Math.abs(Number(d)) <= 31 ? (Number(d) < 0 ? 100 + Number(d) : Number(d)) : undefined);
+const month = (m: string) => (/^\d{1,2}$/.test(m) && Number(m) >= 1 && Number(m) <= 12 ? Number(m) : MONTHS.includes(m) ? MONTHS.indexOf(m) + 1 : undefined);
+const year = (y: string) => (/^\d{4}$/.test(y) && Number(y) >= 1970 ? Number(y) : undefined);
+const weekday = (w: string) => (WEEKDAYS.includes(w) ? WEEKDAYS.indexOf(w) : undefined);
+const minutesOf = (t: string) => Number(t.slice(0, 2)) * 60 + Number(t.slice(3));
+const timeZones = new Set([...Intl.supportedValuesOf("timeZone"), "UTC", "Local"]);
 
 /** One maintenance window under `seamless:notifications.muteTimings`, applied to the paging routes. */
 const muteTiming = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, { message: "must be lower-case letters, digits and '-', at most 40" }),
   intervals: z
     .array(
-      z.strictObject({
-        times: z.array(z.strictObject({ start: clock, end: clock })).optional(),
-        weekdays: ranges(/^(monday|tuesday|wednesday|thursday|friday|saturday|sunday)(:(monday|tuesday|wednesday|thursday|friday|saturday|sunday))?$/, "saturday:sunday"),
-        daysOfMonth: ranges(/^-?\d{1,2}(:-?\d{1,2})?$/, "1:7"),
-        months: ranges(/^([1-9]|1[0-2]|[a-z]+)(:([1-9]|1[0-2]|[a-z]+))?$/, "1:3 or january"),
-        years: ranges(/^\d{4}(:\d{4})?$/, "2026:2027"),
-        location: z.string().optional(),
-      }),
+      z
+        .strictObject({
+          times: z
+            .array(
+              z.strictObject({ start: clock, end: clock }).refine((t) => minutesOf(t.start) < minutesOf(t.end), {
+                message: "start must be before end (split a window across midnight into two)",
+              }),
+            )
+            .min(1, { message: "must not be empty (leave the key out instead)" })
+            .optional(),
+          weekdays: ranges("saturday:sunday", weekday),
+          daysOfMonth: ranges("1:7 or -1", dayOfMonth),
+          months: ranges("1:3 or january", month),
+          years: ranges("2026:2027", year),
+          location: z.string().refine((l) => timeZones.has(l), { message: "must be an IANA time zone such as Europe/Berlin or UTC" }).optional(),
+        })
+        .refine((i) => i.times || i.weekdays || i.daysOfMonth || i.months || i.years, {
+          message: "needs at least one of times, weekdays, daysOfMonth, months, years: an empty interval matches always and would mute paging forever",
+        }),
     )
     .min(1, { message: "needs at least one interval" }),
 });
@@ -80,7 +120,7 @@ const muteTiming = z.strictObject({
 /** The zod schema of every `seamless:*` key. */
 export const configSchema = z.strictObject({
   environment: z
-    .string({ message: "is required: the environment name (dev, staging, prod)" })
+    .string({ error: (issue) => (issue.input === undefined ? "is required: the environment name (dev, staging, prod)" : "must be text: the environment name (dev, staging, prod)") })
     .regex(/^[a-z][a-z0-9-]{0,19}$/, { message: "must be lower-case letters, digits and '-', at most 20 characters" }),
   protect: z.boolean().default(false),
   grafana: z
@@ -91,7 +131,8 @@ export const configSchema = z.strictObject({
         .string()
         .min(1)
         .max(140)
-        .refine((t) => !/[\u0000-\u001f\u007f]/.test(t), { message: "must be one line without control characters" })
+        .refine((t) => !/[\u0000-\u001f\u007f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/.test(t), { message: "must be one line without control or text-direction characters" })
+        .refine((t) => t.trim() === t && t.trim() !== "", { message: "must not be blank or start or end with spaces" })
         .optional(),
       datasourceUid: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, { message: "must be a Grafana datasource uid ([A-Za-z0-9_-], at most 40)" }).default("prometheus"),
       manageNotificationPolicy: z.boolean().default(false),
@@ -145,8 +186,11 @@ export const configSchema = z.strictObject({
         .prefault({}),
       allowInactivePaging: z.boolean().default(false),
       muteTimings: z.array(muteTiming).default([]),
-      groupBy: z.array(z.string()).default(["alertname", "grafana_folder"]),
-      groupWait: duration("30s"),
+      groupBy: z
+        .array(z.string().refine((l) => l === "..." || /^[a-zA-Z_][a-zA-Z0-9_]*$/.test(l), { message: "must be a label name or ..." }))
+        .refine((l) => l.includes("...") || (l.includes("alertname") && l.includes("grafana_folder")), { message: "must include alertname and grafana_folder (Grafana requires them), or be [...]" })
+        .default(["alertname", "grafana_folder"]),
+      groupWait: duration("30s", true),
       groupInterval: duration("5m"),
       repeatInterval: duration("4h"),
     })
@@ -156,7 +200,9 @@ export const configSchema = z.strictObject({
       enabled: z.boolean().default(true),
       namespace: z.string().refine(isDns1123Label, { message: "must be a DNS-1123 label (lower-case, '-', at most 63)" }).default("monitoring"),
       context: z.string().min(1).optional(),
-      ruleSelectorLabels: labelMap.default({ release: "kube-prometheus-stack" }),
+      ruleSelectorLabels: labelMap
+        .refine((m) => Object.keys(m).length > 0, { message: "must hold the labels your Prometheus' ruleSelector matches (an empty map is picked up by no Prometheus that selects)" })
+        .default({ release: "kube-prometheus-stack" }),
       mirrorAlerts: z.boolean().default(false),
     })
     .prefault({}),
@@ -193,17 +239,23 @@ export class ConfigError extends Error {
   }
 }
 
-/** Validates raw values; throws ConfigError listing every problem. */
-export function parseStackConfig(raw: RawStackConfig): StackConfig {
+/**
+ * Validates raw values. Returns the config when its shape is right (it may still have
+ * problems between fields, which the caller reports together with its own), and every
+ * problem found so far.
+ */
+export function validateStackConfig(raw: RawStackConfig): { config?: StackConfig; problems: ConfigProblem[] } {
   const values = Object.fromEntries(Object.entries(raw.values).filter(([k]) => !Object.hasOwn(SECRET_KEYS, k)));
   const result = configSchema.safeParse(values, { reportInput: true });
-  if (!result.success) {
-    const problems = [...(raw.problems ?? []), ...result.error.issues.flatMap((issue) => issueProblems(issue))];
-    throw new ConfigError(problems.map((p) => ({ ...p, file: raw.file })));
-  }
-  const problems = [...(raw.problems ?? []), ...crossFieldProblems(result.data, raw.secrets)];
-  if (problems.length > 0) throw new ConfigError(problems.map((p) => ({ ...p, file: raw.file })));
-  return result.data;
+  if (!result.success) return { problems: [...(raw.problems ?? []), ...result.error.issues.flatMap((issue) => issueProblems(issue))] };
+  return { config: result.data, problems: [...(raw.problems ?? []), ...crossFieldProblems(result.data, raw.secrets)] };
+}
+
+/** Validates raw values; throws ConfigError listing every problem. */
+export function parseStackConfig(raw: RawStackConfig): StackConfig {
+  const { config, problems } = validateStackConfig(raw);
+  if (!config || problems.length > 0) throw new ConfigError(problems.map((p) => ({ ...p, file: raw.file })));
+  return config;
 }
 
 /** Full key of a config path: `seamless:slo.objective`. */
@@ -225,6 +277,9 @@ function issueProblems(issue: z.core.$ZodIssue): ConfigProblem[] {
       };
     });
   }
+  if ((issue.code === "invalid_key" || issue.code === "invalid_element") && issue.issues.length) {
+    return [{ key: configKey(issue.path), value: issue.input, problem: issue.issues[0].message, fix: `correct ${configKey(issue.path)}` }];
+  }
   const key = configKey(issue.path);
   const missing = issue.input === undefined;
   return [
@@ -240,17 +295,27 @@ function issueProblems(issue: z.core.$ZodIssue): ConfigProblem[] {
 function knownKeys(path: ReadonlyArray<PropertyKey>): string[] {
   let node: z.ZodType = configSchema;
   for (const part of path) {
-    const shape = objectShape(node);
-    if (!shape || !(String(part) in shape)) return [];
-    node = shape[String(part)];
+    const inner = unwrapped(node);
+    // a map keyed by the user (alert names, metric names) or a list: step into its values
+    if (inner instanceof z.ZodRecord) node = inner.valueType as z.ZodType;
+    else if (inner instanceof z.ZodArray) node = inner.element as z.ZodType;
+    else {
+      const shape = objectShape(inner);
+      if (!shape || !Object.hasOwn(shape, String(part))) return [];
+      node = shape[String(part)];
+    }
   }
   return Object.keys(objectShape(node) ?? {});
 }
 
-function objectShape(node: z.ZodType): Record<string, z.ZodType> | undefined {
-  let current: z.ZodType = node;
-  // unwrap default/prefault/optional wrappers down to the object
+function unwrapped(node: z.ZodType): z.ZodType {
+  let current = node;
   while (current instanceof z.ZodDefault || current instanceof z.ZodPrefault || current instanceof z.ZodOptional) current = current.unwrap() as z.ZodType;
+  return current;
+}
+
+function objectShape(node: z.ZodType): Record<string, z.ZodType> | undefined {
+  const current = unwrapped(node);
   return current instanceof z.ZodObject ? (current.shape as Record<string, z.ZodType>) : undefined;
 }
 
@@ -300,12 +365,14 @@ function crossFieldProblems(config: StackConfig, secrets: SecretPresence): Confi
       fix: `remove one: pulumi config rm ${CONFIG_NAMESPACE}:${SECRET_KEYS.slackToken}`,
     });
   }
-  if (config.grafana.manageNotificationPolicy && !config.notifications.pagerduty.enabled && !config.notifications.slack.enabled) {
+  if (config.grafana.manageNotificationPolicy && !config.notifications.slack.enabled) {
     problems.push({
       key: configKey(["grafana", "manageNotificationPolicy"]),
       value: true,
-      problem: "needs a contact point for the policy's default route, but PagerDuty and Slack are both off",
-      fix: "turn on seamless:notifications.slack.enabled (or pagerduty), or leave the org's policy alone (false)",
+      problem: config.notifications.pagerduty.enabled
+        ? "would send the policy's default route (every warning, and every other alert of the org) to PagerDuty, because Slack is off"
+        : "needs a contact point for the policy's default route, but PagerDuty and Slack are both off",
+      fix: "turn on seamless:notifications.slack.enabled for the default route, or leave the org's policy alone (false)",
     });
   }
   const names = config.notifications.muteTimings.map((m) => m.name);
@@ -374,10 +441,21 @@ function formatProblems(problems: ReadonlyArray<ConfigProblem & { file: string }
     .map((file) => {
       const mine = problems.filter((p) => p.file === file);
       const lines = mine.map((p) => {
-        const value = p.value === undefined ? "" : ` = ${JSON.stringify(p.value)}`;
+        const value = p.value === undefined ? "" : ` = ${printable(p.value)}`;
         return `  - ${p.key}${value}: ${p.problem}. Fix: ${p.fix}`;
       });
       return `${file}: ${mine.length} config problem${mine.length === 1 ? "" : "s"}:\n${lines.join("\n")}`;
     })
     .join("\n");
+}
+
+/** A value for a message: JSON, at most 80 characters, never throwing. */
+function printable(value: unknown): string {
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = "(unprintable value)";
+  }
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }

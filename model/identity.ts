@@ -14,7 +14,14 @@ export interface NamedModel {
 
 /** Where a stack's Grafana objects live. */
 export function grafanaInstance(model: StackModel): string {
-  return `${model.config.grafana.url?.replace(/\/$/, "") ?? "(seamless:grafana.url unset)"} org ${model.config.grafana.orgId}`;
+  return `${canonicalUrl(model.config.grafana.url) ?? "(seamless:grafana.url unset)"} org ${model.config.grafana.orgId}`;
+}
+
+/** One spelling per Grafana: lower-case host, no default port, no repeated or trailing slashes. */
+export function canonicalUrl(url: string | undefined): string | undefined {
+  if (url === undefined || !URL.canParse(url)) return url;
+  const u = new URL(url);
+  return `${u.protocol}//${u.host}${u.pathname.replace(/\/+/g, "/").replace(/\/$/, "")}`;
 }
 
 /** Every identity a stack claims, as [kind, key] pairs; two stacks claiming one key collide. */
@@ -58,8 +65,7 @@ export function collisions(models: readonly NamedModel[]): Array<ConfigProblem &
   }
   return [...clashes.values()].map(({ file, other, policy, what }) => ({
     file,
-    key: policy ? "seamless:grafana.manageNotificationPolicy" : "seamless:environment",
-    value: policy ? true : models.find((m) => m.file === file)?.model.environment,
+    ...blame(what[0], models.find((m) => m.file === file)!.model),
     problem: `collides with ${other} on ${what.slice(0, 3).join("; ")}${what.length > 3 ? ` and ${what.length - 3} more` : ""}`,
     fix: policy
       ? `only one stack may own the policy of a Grafana org: set it to false in ${file} or ${other}`
@@ -68,3 +74,11 @@ export function collisions(models: readonly NamedModel[]): Array<ConfigProblem &
 }
 
 const POLICY_OWNER = "owner of the notification policy";
+
+/** The key (and its value) that makes a stack claim an identity of this kind. */
+function blame(claim: string, model: StackModel): { key: string; value: unknown } {
+  if (claim.startsWith(POLICY_OWNER)) return { key: "seamless:grafana.manageNotificationPolicy", value: true };
+  if (claim.startsWith("folder title")) return { key: "seamless:grafana.folderTitle", value: model.folder.title };
+  if (claim.startsWith("PrometheusRule")) return { key: "seamless:kubernetes.namespace", value: model.config.kubernetes.namespace };
+  return { key: "seamless:environment", value: model.environment };
+}

@@ -3,7 +3,7 @@
  * everything that varies (what is gated, paused, routed, named); the Pulumi components and
  * the synth CLI only hand its objects on.
  */
-import { ConfigError, RawStackConfig, StackConfig, parseStackConfig } from "./config";
+import { ConfigError, RawStackConfig, StackConfig, validateStackConfig } from "./config";
 import { RulesModel, buildRules, bucketChoices } from "./rules";
 import { GrafanaRuleGroup, grafanaRuleGroups } from "./grafana";
 import { PrometheusRuleGroup, PrometheusRuleObject, prometheusGroups, prometheusRuleObject } from "./prometheus";
@@ -29,12 +29,15 @@ export interface StackModel {
 
 /** Validates a stack's raw config and builds its model; throws ConfigError with every problem. */
 export function buildModel(raw: RawStackConfig): StackModel {
-  const config = parseStackConfig(raw);
+  const validated = validateStackConfig(raw);
+  const config = validated.config;
+  if (!config) throw new ConfigError(validated.problems.map((p) => ({ ...p, file: raw.file })));
   const env = config.environment;
+  // every stage runs, so one run reports every problem of the file
   const built = buildRules(config);
   const slackAuth = raw.secrets.slackToken ? "token" : "webhook";
   const notes = built.rules ? buildNotifications(config, built.rules, slackAuth) : { problems: [] };
-  const problems = [...built.problems, ...notes.problems];
+  const problems = [...validated.problems, ...built.problems, ...notes.problems];
   if (!built.rules || !notes.notifications || problems.length) throw new ConfigError(problems.map((p) => ({ ...p, file: raw.file })));
   const rules = built.rules;
   const notifications = notes.notifications;

@@ -157,7 +157,8 @@ export function buildNotifications(config: StackConfig, rules: RulesModel, slack
       routes,
       settings,
       muteTimings,
-      policy: config.grafana.manageNotificationPolicy ? policyTree(contactPoints, settings, muteTimings) : undefined,
+      // with no contact point the config is refused (seamless:grafana.manageNotificationPolicy); never build a tree without a default
+      policy: config.grafana.manageNotificationPolicy && contactPoints.length ? policyTree(contactPoints, settings, muteTimings) : undefined,
     },
     problems: [],
   };
@@ -217,6 +218,16 @@ function inactiveFlagProblems(flags: Record<Integration, boolean>, alerts: reado
       const receivable = alerts.filter((a) => RECEIVES[integration].includes(a.severity));
       if (receivable.some((a) => !a.gatedReason)) return [];
       const missing = [...new Set(receivable.flatMap((a) => (a.gatedReason ? a.metrics : [])))].sort();
+      if (missing.length === 0) {
+        return [
+          {
+            key: configKey(["notifications", integration, "enabled"]),
+            value: true,
+            problem: `would wire ${integration} to no alert: every alert it would receive is disabled in seamless:alerts.overrides`,
+            fix: `turn ${integration} off, or enable an alert of severity ${RECEIVES[integration].join(" or ")}`,
+          },
+        ];
+      }
       return [
         {
           key: configKey(["notifications", integration, "enabled"]),

@@ -32,7 +32,8 @@ export function buildProject(dir: string, stacks: readonly string[], given: Read
       }
     });
   const files = requested.map((r) => r.file);
-  const clashes = collisions([...requested, ...siblings]).filter((p) => files.includes(p.file) || files.some((f) => p.problem.includes(f)));
+  // siblings first, so a clash is reported on the stack being rendered, naming the sibling
+  const clashes = collisions([...siblings, ...requested]).filter((p) => files.includes(p.file) || files.some((f) => p.problem.includes(f)));
   if (clashes.length) throw new ConfigError(clashes);
   return new Map(requested.map((r, i) => [stacks[i], r.model]));
 }

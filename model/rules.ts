@@ -114,12 +114,17 @@ interface AlertDefinition {
   readonly for: string;
   /** Default threshold; `seamless:alerts.overrides.<name>.threshold` replaces it. */
   readonly threshold: number;
+  /** Thresholds the alert can fire at: [lowest, highest, inclusive?] and what the number means. */
+  readonly range: { readonly min: number; readonly max: number; readonly inclusive: boolean; readonly meaning: string };
   readonly metrics: readonly MetricDef[];
   readonly panel: { readonly dashboard: DashboardKey; readonly panelId: number };
   readonly noDataState?: AlertRule["noDataState"];
   readonly runbookSection: string;
   readonly render: (threshold: number) => Rendered;
 }
+
+const RATIO = { min: 0, max: 1, inclusive: false, meaning: "a ratio between 0 and 1" } as const;
+const COUNT = { min: 0, max: Number.MAX_SAFE_INTEGER, inclusive: true, meaning: "a count of events in the window" } as const;
 
 /** Windows the SLO burn-rate alerts read, shortest first. */
 export function burnWindows(config: StackConfig): string[] {
@@ -164,6 +169,20 @@ export function buildRules(config: StackConfig): { rules?: RulesModel; problems:
   const { deadline, budgets, problems } = bucketChoices(config);
   const definitions = deadline ? alertDefinitions({ config, deadline, budgets, recorded: config.kubernetes.enabled }) : [];
   const known = definitions.map((d) => d.name);
+  for (const d of definitions) {
+    const t = config.alerts.overrides[d.name]?.threshold;
+    if (t === undefined) continue;
+    const { min, max, inclusive, meaning } = d.range;
+    const inside = inclusive ? t >= min && t <= max : t > min && t < max;
+    if (!inside) {
+      problems.push({
+        key: configKey(["alerts", "overrides", d.name, "threshold"]),
+        value: t,
+        problem: `is outside what ${d.name} can fire at (${meaning})`,
+        fix: `use a value ${inclusive ? "from" : "above"} ${num(min)} ${inclusive ? "to" : "and below"} ${max === Number.MAX_SAFE_INTEGER ? "any higher value" : num(max)}`,
+      });
+    }
+  }
   for (const name of Object.keys(config.alerts.overrides)) {
     if (deadline && !known.includes(name)) {
       const near = nearest(name, known);
@@ -254,6 +273,7 @@ function sloAlerts(ctx: Context): AlertDefinition[] {
     severity,
     for: "0s",
     threshold: windows.factor,
+    range: { min: 0, max: 1 / (1 - objective), inclusive: false, meaning: `a burn factor; factor x (1 - ${num(objective)}) must stay below 1` },
     metrics: [METRIC.slaDeadline],
     panel: { dashboard: "slaOverview", panelId: PANEL.slaOverview.burnRate },
     runbookSection: "runbooks",
@@ -284,6 +304,7 @@ function slaAlerts(ctx: Context): AlertDefinition[] {
       severity: "warning",
       for: "10m",
       threshold: 0.05,
+      range: RATIO,
       metrics: [METRIC.slaDeadline],
       panel: { dashboard: "slaOverview", panelId: PANEL.slaOverview.phaseBudget },
       runbookSection: "runbooks",
@@ -302,6 +323,7 @@ function slaAlerts(ctx: Context): AlertDefinition[] {
       severity: "warning",
       for: "10m",
       threshold: policy.minCoverage,
+      range: RATIO,
       metrics: [METRIC.coverage],
       panel: { dashboard: "slaOverview", panelId: PANEL.slaOverview.coverage },
       runbookSection: "runbooks",
@@ -317,6 +339,7 @@ function slaAlerts(ctx: Context): AlertDefinition[] {
       severity: "warning",
       for: "5m",
       threshold: policy.maxLagSeconds,
+      range: { min: 0, max: Number.MAX_SAFE_INTEGER, inclusive: false, meaning: "seconds of staleness" },
       metrics: [METRIC.liveStaleness],
       panel: { dashboard: "slaOverview", panelId: PANEL.slaOverview.liveStaleness },
       runbookSection: "runbooks",
@@ -340,6 +363,7 @@ function backfillAlerts(ctx: Context): AlertDefinition[] {
       severity: "warning",
       for: "5m",
       threshold: 1,
+      range: { min: 0, max: 1, inclusive: true, meaning: "a completion ratio a stuck lease stays below" },
       metrics: [METRIC.backfillCompletion],
       panel: { dashboard: "backfillHealth", panelId: PANEL.backfillHealth.staleClaims },
       runbookSection: "runbooks",
@@ -356,6 +380,7 @@ function backfillAlerts(ctx: Context): AlertDefinition[] {
       severity: "warning",
       for: "10m",
       threshold: 5,
+      range: COUNT,
       metrics: [METRIC.backfillFailures],
       panel: { dashboard: "backfillHealth", panelId: PANEL.backfillHealth.failuresRetries },
       runbookSection: "runbooks",
@@ -382,6 +407,7 @@ function conformanceAlerts(_ctx: Context): AlertDefinition[] {
       severity: "warning",
       for: "15m",
       threshold: 3,
+      range: { min: 1, max: Number.MAX_SAFE_INTEGER, inclusive: false, meaning: "how many times a node's own baseline rate counts as a spike" },
       metrics: [METRIC.conformanceFlags],
       panel: { dashboard: "conformanceQuality", panelId: PANEL.conformanceQuality.flagsByNode },
       runbookSection: "runbooks",
@@ -398,6 +424,7 @@ function conformanceAlerts(_ctx: Context): AlertDefinition[] {
       severity: "warning",
       for: "0s",
       threshold: 0,
+      range: COUNT,
       metrics: [METRIC.schemaFailures],
       panel: { dashboard: "conformanceQuality", panelId: PANEL.conformanceQuality.schemaFailures },
       runbookSection: "runbooks",
@@ -411,7 +438,8 @@ function conformanceAlerts(_ctx: Context): AlertDefinition[] {
 }
 
 function instrumentationAlerts(ctx: Context): AlertDefinition[] {
-  const emitted = ctx.config.metrics.emitted.map((name) => Object.values(METRIC).find((m) => m.name === name) as MetricDef);
+  // unknown names are config problems reported elsewhere; the rules only read catalogue metrics
+  const emitted = ctx.config.metrics.emitted.map((name) => Object.values(METRIC).find((m) => m.name === name)).filter((m): m is MetricDef => m !== undefined);
   const lost = ctx.config.alerts.instrumentationLostFor;
   return [
     {
@@ -420,6 +448,7 @@ function instrumentationAlerts(ctx: Context): AlertDefinition[] {
       severity: "warning",
       for: lost,
       threshold: 0,
+      range: { min: 0, max: 0, inclusive: true, meaning: "unused: this alert fires on absence" },
       metrics: emitted,
       panel: { dashboard: "slaOverview", panelId: PANEL.slaOverview.errorBudget },
       runbookSection: "metrics-and-alerts",

@@ -108,7 +108,6 @@ describe("owning the org's notification policy (opt-in)", () => {
   const managed = (flags: Flags) => ({ ...flagsConfig(flags), "seamless:grafana": { url: "https://grafana.staging.qmtl.example", manageNotificationPolicy: true } });
   it.each([
     [{ pagerduty: false, slack: true }, "seamless-staging-warning"],
-    [{ pagerduty: true, slack: false }, "seamless-staging-critical"],
     [{ pagerduty: true, slack: true }, "seamless-staging-warning"],
   ])("with flags %o every receiver the tree names exists and the default goes to %s", async (flags, fallback) => {
     const children = await runComponent(modelOf("staging", managed(flags), secretsFor(flags)), { pagerdutyIntegrationKey: "pd", slackWebhookUrl: "https://hooks.test/x" });
@@ -125,7 +124,14 @@ describe("owning the org's notification policy (opt-in)", () => {
   it("is refused with both flags off", () => {
     expect(() => modelOf("staging", managed({ pagerduty: false, slack: false }))).toThrow(ConfigError);
     expect(() => modelOf("staging", managed({ pagerduty: false, slack: false }))).toThrow(
-      "seamless:grafana.manageNotificationPolicy = true: needs a contact point for the policy's default route, but PagerDuty and Slack are both off",
+      "seamless:grafana.manageNotificationPolicy = true: needs a contact point for the policy's default route, but PagerDuty and Slack are both off. Fix: turn on seamless:notifications.slack.enabled for the default route, or leave the org's policy alone (false)",
+    );
+  });
+
+  it("is refused with PagerDuty alone, whose default route would page every warning of the org", () => {
+    const flags = { pagerduty: true, slack: false };
+    expect(() => modelOf("staging", managed(flags), secretsFor(flags))).toThrow(
+      "seamless:grafana.manageNotificationPolicy = true: would send the policy's default route (every warning, and every other alert of the org) to PagerDuty, because Slack is off.",
     );
   });
 });

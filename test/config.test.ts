@@ -84,6 +84,34 @@ describe("stack config", () => {
       "Pulumi.test.yaml: 1 config problem:\n  - seamless:alerts.evaluationInterval = \"45s\": must be a non-zero multiple of 10s (Grafana evaluates rule groups in 10s steps). Fix: use 30s, 1m or 2m",
     ],
   ];
+  const one = (key: string, rest: string) => `Pulumi.test.yaml: 1 config problem:\n  - ${key}${rest}`;
+  cases.push(
+    ["an empty mute-timing interval, which would mute paging forever", { "seamless:notifications": { muteTimings: [{ name: "night", intervals: [{}] }] } }, one("seamless:notifications.muteTimings.0.intervals.0", ' = {}: needs at least one of times, weekdays, daysOfMonth, months, years: an empty interval matches always and would mute paging forever. Fix: set seamless:notifications.muteTimings.0.intervals.0 to a valid value (see README, "Config keys")')],
+    ["a mute window across midnight", { "seamless:notifications": { muteTimings: [{ name: "night", intervals: [{ times: [{ start: "23:00", end: "01:00" }] }] }] } }, one("seamless:notifications.muteTimings.0.intervals.0.times.0", ' = {"start":"23:00","end":"01:00"}: start must be before end (split a window across midnight into two). Fix: set seamless:notifications.muteTimings.0.intervals.0.times.0 to a valid value (see README, "Config keys")')],
+    ["a reversed weekday range and an unknown time zone", { "seamless:notifications": { muteTimings: [{ name: "w", intervals: [{ weekdays: ["sunday:monday"], location: "Mars/Olympus_Mons" }] }] } }, 'Pulumi.test.yaml: 2 config problems:\n  - seamless:notifications.muteTimings.0.intervals.0.weekdays.0 = "sunday:monday": must be a value or an ordered range such as saturday:sunday. Fix: set seamless:notifications.muteTimings.0.intervals.0.weekdays.0 to a valid value (see README, "Config keys")\n  - seamless:notifications.muteTimings.0.intervals.0.location = "Mars/Olympus_Mons": must be an IANA time zone such as Europe/Berlin or UTC. Fix: set seamless:notifications.muteTimings.0.intervals.0.location to a valid value (see README, "Config keys")'],
+    ["a zero stale-lease window", { "seamless:alerts": { staleLeaseWindow: "0s" } }, one("seamless:alerts.staleLeaseWindow", ' = "0s": must be longer than 0s. Fix: set seamless:alerts.staleLeaseWindow to a valid value (see README, "Config keys")')],
+    ["an SLO window beyond any retention", { "seamless:slo": { window: "20000w" } }, one("seamless:slo.window", ' = "20000w": must be at most 400d. Fix: set seamless:slo.window to a valid value (see README, "Config keys")')],
+    ["credentials in the Grafana URL", { "seamless:grafana": { url: "https://admin:pw@grafana.test" } }, one("seamless:grafana.url", ' = "https://admin:pw@grafana.test": must not contain credentials (they would be written into every alert); put them in the secret seamless:grafanaAuth. Fix: set seamless:grafana.url to a valid value (see README, "Config keys")')],
+    ["a javascript: runbook URL", { "seamless:alerts": { runbookBaseUrl: "javascript:alert(1)" } }, one("seamless:alerts.runbookBaseUrl", ' = "javascript:alert(1)": must be a URL. Fix: set seamless:alerts.runbookBaseUrl to a valid value (see README, "Config keys")')],
+    ["an environment that is a number", { "seamless:environment": 123 }, one("seamless:environment", ' = 123: must be text: the environment name (dev, staging, prod). Fix: set seamless:environment to a valid value (see README, "Config keys")')],
+    ["a typo inside an alert override", { "seamless:alerts": { overrides: { SeamlessBackfillFailures: { treshold: 3 } } } }, one("seamless:alerts.overrides.SeamlessBackfillFailures.treshold", ": is not a known key. Fix: did you mean seamless:alerts.overrides.SeamlessBackfillFailures.threshold? Known keys here: threshold, for, severity, disabled")],
+    ["a threshold the alert can never fire at", { "seamless:alerts": { overrides: { SeamlessCoverageLow: { threshold: -5 } } } }, one("seamless:alerts.overrides.SeamlessCoverageLow.threshold", " = -5: is outside what SeamlessCoverageLow can fire at (a ratio between 0 and 1). Fix: use a value above 0 and below 1")],
+    ["no selector labels for the PrometheusRule", { "seamless:kubernetes": { ruleSelectorLabels: {} } }, one("seamless:kubernetes.ruleSelectorLabels", ' = {}: must hold the labels your Prometheus\' ruleSelector matches (an empty map is picked up by no Prometheus that selects). Fix: set seamless:kubernetes.ruleSelectorLabels to a valid value (see README, "Config keys")')],
+    ["a blank folder title", { "seamless:grafana": { folderTitle: "   " } }, one("seamless:grafana.folderTitle", ' = "   ": must not be blank or start or end with spaces. Fix: set seamless:grafana.folderTitle to a valid value (see README, "Config keys")')],
+    ["a key in a misspelt namespace", { "seamles:slo": { deadlineSeconds: 99 } }, one("seamles:slo", ': is in the namespace "seamles", which this program never reads. Fix: did you mean seamless:slo?')],
+    ["a key without namespace", { environment: "dev" }, one("environment", ": has no namespace, so Pulumi would not pass it to this program. Fix: write it as seamless:environment")],
+    ["a __proto__ key", { "seamless:__proto__": { environment: "evil" } }, one("seamless:__proto__", ": is not a known key. Fix: known keys here: environment, protect, grafana, slo, policy, metrics, alerts, notifications, kubernetes")],
+    [
+      "PagerDuty on with its only critical alert disabled",
+      { "seamless:metrics": { emitted: ["seamless_sla_deadline_seconds"] }, "seamless:alerts": { overrides: { SeamlessSloBurnRatePage: { disabled: true } } }, "seamless:notifications": { pagerduty: { enabled: true } }, "seamless:pagerdutyIntegrationKey": { secure: "v1:x" } },
+      one("seamless:notifications.pagerduty.enabled", " = true: would wire pagerduty to no alert: every alert it would receive is disabled in seamless:alerts.overrides. Fix: turn pagerduty off, or enable an alert of severity critical"),
+    ],
+    [
+      "problems of every stage at once (a plaintext secret and an unknown override)",
+      { "seamless:slackWebhookUrl": "https://hooks.slack.test/x", "seamless:alerts": { overrides: { Nope: {} } } },
+      "Pulumi.test.yaml: 2 config problems:\n  - seamless:slackWebhookUrl: is a secret written in plain text. Fix: remove it from the file and run: pulumi config set --secret seamless:slackWebhookUrl <value>\n  - seamless:alerts.overrides.Nope: names no seamless-* alert. Fix: known alerts: SeamlessSloBurnRatePage, SeamlessSloBurnRateTicket, SeamlessPhaseBudgetStorageWait, SeamlessPhaseBudgetBackfillWait, SeamlessPhaseBudgetLiveWait, SeamlessCoverageLow, SeamlessLiveStale, SeamlessBackfillLeaseStuck, SeamlessBackfillFailures, SeamlessConformanceFlagSpike, SeamlessSchemaValidationFailures, SeamlessInstrumentationLost",
+    ],
+  );
   it.each(cases)("refuses %s with the exact message", (_name, values, message) => {
     expect(messageOf(values)).toBe(message);
   });

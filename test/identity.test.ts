@@ -32,8 +32,16 @@ describe("identity across stacks", () => {
       b: { "seamless:environment": "qa", "seamless:grafana": grafana("https://g.test/") },
     });
     expect(() => buildProject(dir, ["a"])).toThrow(
-      'Pulumi.b.yaml: 1 config problem:\n  - seamless:environment = "qa": collides with Pulumi.a.yaml on folder uid https://g.test org 1: seamless-qa; folder title https://g.test org 1: Seamless (qa); dashboard uid https://g.test org 1: seamless-qa-sla-overview and 16 more. Fix: give each stack its own environment name, Grafana org or URL (and Kubernetes namespace or context)',
+      'Pulumi.a.yaml: 1 config problem:\n  - seamless:environment = "qa": collides with Pulumi.b.yaml on folder uid https://g.test org 1: seamless-qa; folder title https://g.test org 1: Seamless (qa); dashboard uid https://g.test org 1: seamless-qa-sla-overview and 16 more. Fix: give each stack its own environment name, Grafana org or URL (and Kubernetes namespace or context)',
     );
+  });
+
+  it("sees one Grafana behind different spellings of its URL", () => {
+    const dir = project({
+      a: { "seamless:environment": "prod", "seamless:grafana": grafana("https://grafana.qmtl.example") },
+      b: { "seamless:environment": "prod", "seamless:grafana": grafana("https://GRAFANA.qmtl.example:443//"), "seamless:kubernetes": { namespace: "other" } },
+    });
+    expect(() => buildProject(dir, ["b"])).toThrow('Pulumi.b.yaml: 1 config problem:\n  - seamless:environment = "prod": collides with Pulumi.a.yaml on folder uid https://grafana.qmtl.example org 1: seamless-prod;');
   });
 
   it("accepts the same environment name in two Grafana orgs with separate PrometheusRule namespaces", () => {

@@ -144,6 +144,17 @@ describe("the synth CLI never writes outside its own output", () => {
     expect(readdirSync(join(dir, "out")).sort()).toEqual(["a", "b"]);
   });
 
+  it("names the file for a recursive YAML alias and for a file that is not a map", () => {
+    const dir = project({ "Pulumi.r.yaml": "config:\n  seamless:environment: &a [*a]\n", "Pulumi.l.yaml": "- config\n" });
+    const err: string[] = [];
+    expect(main(["r"], dir, quiet.log, (s) => err.push(s))).toBe(1);
+    expect(main(["l"], dir, quiet.log, (s) => err.push(s))).toBe(1);
+    expect(err).toEqual([
+      "Pulumi.r.yaml: 1 config problem:\n  - (file): uses a recursive YAML alias. Fix: remove the YAML aliases (&name / *name)",
+      "Pulumi.l.yaml: 1 config problem:\n  - (file): must be a map with a `config:` key. Fix: start the file with `config:`",
+    ]);
+  });
+
   it("never prints a secret the YAML parser would quote in a warning", () => {
     const dir = project({ "Pulumi.t.yaml": "config:\n  seamless:environment: t\n  seamless:slackWebhookUrl: !foo https://hooks.slack.test/secret-VALUE-123\n" });
     const err: string[] = [];
