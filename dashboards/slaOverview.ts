@@ -140,8 +140,8 @@ function downgrades(ctx: DashboardContext): PanelBuilder {
     .title("SLA downgrades by reason")
     .unit("ops")
     .min(0)
-    .withTarget(query(sumRate(selector(holds.name, filters(holds, LABELS)), "$__rate_interval", ["reason"]), "HOLD {{reason}}", "A"))
-    .withTarget(query(sumRate(selector(fills.name, filters(fills, LABELS)), "$__rate_interval", ["reason"]), "PARTIAL_FILL {{reason}}", "B"));
+    .withTarget(query(sumRate(selector(series(holds), filters(holds, LABELS)), "$__rate_interval", ["reason"]), "HOLD {{reason}}", "A"))
+    .withTarget(query(sumRate(selector(series(fills), filters(fills, LABELS)), "$__rate_interval", ["reason"]), "PARTIAL_FILL {{reason}}", "B"));
   return gate(panel, ctx, "Responses the SLA policy downgraded to HOLD or PARTIAL_FILL, per second, by reason. Bad: any sustained rate.", [holds, fills]);
 }
 

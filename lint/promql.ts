@@ -5,7 +5,7 @@
  */
 import type { parser as LezerParser } from "@prometheus-io/lezer-promql" with { "resolution-mode": "import" };
 import type { SyntaxNode } from "@lezer/common" with { "resolution-mode": "import" };
-import { CATALOGUE, MetricDef } from "../model/catalogue";
+import { CATALOGUE, MetricDef, series } from "../model/catalogue";
 import { parseDuration } from "../model/duration";
 
 // lezer-promql ships CommonJS next to its ES module; this project compiles to CommonJS
@@ -52,7 +52,7 @@ export function lintPromQL(expr: string, ctx: LintContext): string[] {
 
 /** Resolves a series name: catalogue metric (histogram series with suffix), or recording rule. */
 export function seriesInfo(name: string, ctx: LintContext): SeriesInfo | undefined {
-  const direct = CATALOGUE.find((m) => m.name === name && m.type !== "histogram");
+  const direct = CATALOGUE.find((m) => m.type !== "histogram" && series(m) === name);
   if (direct) return { labels: direct.labels, counterLike: direct.type === "counter" };
   for (const suffix of ["bucket", "count", "sum"] as const) {
     const h = CATALOGUE.find((m: MetricDef) => m.type === "histogram" && name === `${m.name}_${suffix}`);

@@ -73,18 +73,32 @@ export function defaultEmitted(): string[] {
   return CATALOGUE.filter((m) => m.status === "emitted").map((m) => m.name);
 }
 
-/** The series a query reads for a metric: histograms expose `_bucket`, `_count`, `_sum`. */
+/**
+ * The series a query reads for a metric. Histograms expose `_bucket`, `_count`, `_sum`;
+ * prometheus_client exposes every counter with a `_total` suffix (`domain_gate_holds` is
+ * scraped as `domain_gate_holds_total`).
+ */
 export function series(metric: MetricDef, suffix?: "bucket" | "count" | "sum"): string {
   if (metric.type === "histogram") {
     if (!suffix) throw new Error(`histogram ${metric.name} needs a series suffix`);
     return `${metric.name}_${suffix}`;
   }
+  if (metric.type === "counter" && !metric.name.endsWith("_total")) return `${metric.name}_total`;
   return metric.name;
 }
 
 /** The series to test for presence (`absent()`), one per metric. */
 export function presenceSeries(metric: MetricDef): string {
-  return metric.type === "histogram" ? series(metric, "count") : metric.name;
+  return metric.type === "histogram" ? series(metric, "count") : series(metric);
+}
+
+/**
+ * Whether the runtime exports the metric from start-up. prometheus_client exports a metric
+ * without labels at registration, but a labelled series only after its first use, so the
+ * absence of a labelled metric says nothing about broken instrumentation.
+ */
+export function exportedFromStart(metric: MetricDef): boolean {
+  return metric.labels.length === 0;
 }
 
 /**

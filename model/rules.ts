@@ -2,7 +2,7 @@
  * The seamless-* rule definitions: one list from which the Grafana rule groups and the
  * Prometheus rule groups are both rendered. Pure: config in, plain rule objects out.
  */
-import { METRIC, MetricDef, Phase, presenceSeries } from "./catalogue";
+import { METRIC, MetricDef, Phase, exportedFromStart, presenceSeries } from "./catalogue";
 import { BoundChoice, boundsOf, chooseBound, describeBound } from "./buckets";
 import { ConfigProblem, StackConfig, configKey, nearest } from "./config";
 import { parseDuration } from "./duration";
@@ -207,6 +207,10 @@ export function buildRules(config: StackConfig): { rules?: RulesModel; problems:
   const alerts = new Map<string, AlertRule[]>();
   for (const definition of definitions) {
     const override = config.alerts.overrides[definition.name] ?? {};
+    if (definition.metrics.length === 0) {
+      disabled.push({ name: definition.name, reason: "no emitted metric is exported from start-up (labelled series appear only when first used), so an absence would say nothing" });
+      continue;
+    }
     if (override.disabled) {
       disabled.push({ name: definition.name, reason: `disabled by ${configKey(["alerts", "overrides", definition.name, "disabled"])}` });
       continue;
@@ -438,8 +442,10 @@ function conformanceAlerts(_ctx: Context): AlertDefinition[] {
 }
 
 function instrumentationAlerts(ctx: Context): AlertDefinition[] {
-  // unknown names are config problems reported elsewhere; the rules only read catalogue metrics
-  const emitted = ctx.config.metrics.emitted.map((name) => Object.values(METRIC).find((m) => m.name === name)).filter((m): m is MetricDef => m !== undefined);
+  // unknown names are config problems reported elsewhere; only metrics exported from start-up can be missed
+  const emitted = ctx.config.metrics.emitted
+    .map((name) => Object.values(METRIC).find((m) => m.name === name))
+    .filter((m): m is MetricDef => m !== undefined && exportedFromStart(m));
   const lost = ctx.config.alerts.instrumentationLostFor;
   return [
     {
@@ -455,7 +461,7 @@ function instrumentationAlerts(ctx: Context): AlertDefinition[] {
       render: () => ({
         expr: emitted.map((m) => `label_replace(absent(${presenceSeries(m)}), "metric", "${m.name}", "", "")`).join("\nor\n"),
         summary: "Seamless metric {{ $labels.metric }} is no longer reported",
-        description: `{{ $labels.metric }} is marked as emitted in ${ctx.config.environment} but no series has been seen for ${lost}: the exporter, the scrape or the runtime instrumentation is broken, and the alerts reading it are blind.`,
+        description: `{{ $labels.metric }} is marked as emitted in ${ctx.config.environment} and exported from start-up, but no series has been seen for ${lost}: the exporter, the scrape or the runtime instrumentation is broken, and the alerts reading it are blind. (Labelled metrics appear only after their first event, so only unlabelled ones are watched.)`,
       }),
     },
   ];

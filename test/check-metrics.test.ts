@@ -83,7 +83,7 @@ describe("npm run check-metrics", () => {
     };
     [healthy, broken] = await Promise.all([
       pair({ scenario: "healthy" }),
-      pair({ scenario: "healthy", buckets: { seamless_sla_deadline_seconds: BROKEN_BOUNDS }, pythonCounterNames: true, dropLabels: { coverage_ratio: ["world_id"] } }),
+      pair({ scenario: "healthy", buckets: { seamless_sla_deadline_seconds: BROKEN_BOUNDS }, bareCounterNames: true, dropLabels: { coverage_ratio: ["world_id"] } }),
     ]);
   }, 60_000);
 
@@ -160,8 +160,8 @@ describe("npm run check-metrics", () => {
         "declare seamless:metrics.buckets.seamless_sla_deadline_seconds: [0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0] in Pulumi.dev.yaml if the runtime is right, or fix the runtime; nothing written",
       "check-metrics: coverage_ratio lacks the label(s) world_id that the stack's dashboards and alerts select or group by; nothing written",
     ]);
-    expect(r.out).toMatch(/^domain_gate_holds +no +missing +found domain_gate_holds_total instead: Python's prometheus_client exposes every counter as <name>_total/m);
-    expect(r.out).toMatch(/^partial_fill_returns +no +missing +found partial_fill_returns_total instead/m);
+    expect(r.out).toMatch(/^domain_gate_holds +no +missing +found domain_gate_holds without _total: Python's prometheus_client exposes every counter as <name>_total/m);
+    expect(r.out).toMatch(/^partial_fill_returns +no +missing +found partial_fill_returns without _total/m);
     expect(r.out).toMatch(/^coverage_ratio +no +present +MISSING LABELS world_id$/m);
     expect(readFileSync(join(project, "Pulumi.dev.yaml"), "utf8")).toBe(before);
 

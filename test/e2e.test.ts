@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { CATALOGUE, DEFAULT_HISTOGRAM_BUCKETS, PHASES, leValue } from "../model/catalogue";
+import { CATALOGUE, DEFAULT_HISTOGRAM_BUCKETS, MetricDef, PHASES, leValue, series } from "../model/catalogue";
 import { PrometheusRuleGroup } from "../model/prometheus";
 import { OUT_FILES, renderStack } from "../synth/render";
 import { alertRules } from "../model/rules";
@@ -295,10 +295,12 @@ describe("the synthetic Seamless runtime (offline)", () => {
   it("exposes every catalogue metric but the proposed ones, with the catalogue's label names, types and the client's default buckets", () => {
     const text = exposition(syntheticRuntime({ scenario: "healthy", size: SMALL_RUNTIME }), 60);
     const typed = [...text.matchAll(/^# TYPE (\S+) (\S+)$/gm)].map((m) => [m[1], m[2]]);
-    expect(typed).toEqual(CATALOGUE.filter((m) => m.status !== "proposed").map((m) => [m.name, m.type]));
+    // prometheus_client names a counter family <name>_total in the text format
+    const family = (m: MetricDef) => (m.type === "histogram" ? m.name : series(m));
+    expect(typed).toEqual(CATALOGUE.filter((m) => m.status !== "proposed").map((m) => [family(m), m.type]));
     const rows = at("healthy", 60);
     for (const m of CATALOGUE.filter((x) => x.status !== "proposed")) {
-      const mine = rows.filter((r) => r.name === m.name || r.name.startsWith(`${m.name}_`) && m.type === "histogram");
+      const mine = rows.filter((r) => r.name === family(m) || (r.name.startsWith(`${m.name}_`) && m.type === "histogram"));
       expect(mine.length, m.name).toBeGreaterThan(0);
       for (const r of mine) expect(Object.keys(r.labels).filter((k) => k !== "le").sort(), `${m.name} labels`).toEqual([...m.labels].sort());
       if (m.type === "histogram") {

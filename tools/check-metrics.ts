@@ -16,7 +16,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { parseDocument } from "yaml";
-import { CATALOGUE, MetricDef, leValue } from "../model/catalogue";
+import { CATALOGUE, MetricDef, leValue, series } from "../model/catalogue";
 import { boundsOf } from "../model/buckets";
 import { ConfigError, RawStackConfig } from "../model/config";
 import { formatDuration, parseDuration } from "../model/duration";
@@ -193,9 +193,9 @@ export async function inspectMetrics(client: PrometheusClient, model: StackModel
   return Promise.all(
     CATALOGUE.map(async (metric): Promise<MetricReport> => {
       const histogram = metric.type === "histogram";
-      const parts = histogram ? ["bucket", "count", "sum"].map((p) => `${metric.name}_${p}`) : [metric.name];
+      const parts = histogram ? ["bucket", "count", "sum"].map((p) => `${metric.name}_${p}`) : [series(metric)];
       const primary = parts[0];
-      const present = histogram ? names.has(`${metric.name}_bucket`) && names.has(`${metric.name}_count`) : names.has(metric.name);
+      const present = histogram ? names.has(`${metric.name}_bucket`) && names.has(`${metric.name}_count`) : names.has(series(metric));
       const base = { metric, listed: emitted.has(metric.name), present, missingParts: [], labels: [], missingLabels: [], extraLabels: [] };
       if (!present) return { ...base, hint: missingHint(metric, names) };
       const [labelNames, les, metadata] = await Promise.all([
@@ -203,7 +203,7 @@ export async function inspectMetrics(client: PrometheusClient, model: StackModel
         histogram ? client.get<string[]>(`/api/v1/label/le/values`, { "match[]": `{__name__="${primary}"}`, ...range }) : Promise.resolve([]),
         // a counter's family is `x` when scraped as OpenMetrics, `x_total` in the text format
         Promise.all(
-          [metric.name, ...(metric.type === "counter" && metric.name.endsWith("_total") ? [metric.name.slice(0, -6)] : [])].map((name) =>
+          [...new Set([metric.name, ...(histogram ? [] : [series(metric)]), ...(metric.type === "counter" ? [series(metric).slice(0, -6)] : [])])].map((name) =>
             client.get<Record<string, Array<{ type: string }>>>("/api/v1/metadata", { metric: name }).then((m) => m[name] ?? []),
           ),
         ),
@@ -224,8 +224,8 @@ export async function inspectMetrics(client: PrometheusClient, model: StackModel
 }
 
 function missingHint(metric: MetricDef, names: ReadonlySet<string>): string | undefined {
-  if (metric.type === "counter" && !metric.name.endsWith("_total") && names.has(`${metric.name}_total`)) {
-    return `found ${metric.name}_total instead: Python's prometheus_client exposes every counter as <name>_total, so the catalogue name ${metric.name} never matches`;
+  if (metric.type === "counter" && series(metric) !== metric.name && names.has(metric.name)) {
+    return `found ${metric.name} without _total: Python's prometheus_client exposes every counter as <name>_total, so this is not that counter`;
   }
   if (metric.type === "histogram" && names.has(metric.name)) return `found ${metric.name} without _bucket/_count: not exported as a histogram`;
   const near = [...names].filter((n) => n !== metric.name && (n.startsWith(metric.name) || metric.name.startsWith(n)) && Math.abs(n.length - metric.name.length) <= 8);

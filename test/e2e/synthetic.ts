@@ -7,7 +7,7 @@
  * Counters count whole events (`floor(rate * t)`), so they are deterministic given the
  * elapsed time and never go down; histogram buckets are cumulative and monotonic in `le`.
  */
-import { CATALOGUE, DEFAULT_HISTOGRAM_BUCKETS, METRIC, MetricDef, PHASES, leValue } from "../../model/catalogue";
+import { CATALOGUE, DEFAULT_HISTOGRAM_BUCKETS, METRIC, MetricDef, PHASES, leValue, series as seriesName } from "../../model/catalogue";
 
 /** Named runtime behaviours. */
 export const SCENARIOS = ["healthy", "sla-breach", "stalled-lease", "noisy-node"] as const;
@@ -61,8 +61,8 @@ export interface SyntheticOptions {
   readonly metrics?: readonly string[];
   /** Labels a broken runtime leaves out, per metric (series that collapse are served once). */
   readonly dropLabels?: Readonly<Record<string, readonly string[]>>;
-  /** Name counters as Python's prometheus_client exposes them: always ending in `_total`. */
-  readonly pythonCounterNames?: boolean;
+  /** A broken runtime: counters named without the `_total` prometheus_client always adds. */
+  readonly bareCounterNames?: boolean;
   /** Epoch seconds at t = 0 (for timestamp gauges); default 0. */
   readonly epochSeconds?: number;
   /** Histogram `_sum` series; default true. */
@@ -147,7 +147,8 @@ export function syntheticRuntime(options: SyntheticOptions): SyntheticFamily[] {
   const size = options.size ?? SMALL_RUNTIME;
   const wanted = new Set(options.metrics ?? CATALOGUE.filter((m) => m.status !== "proposed").map((m) => m.name));
   return CATALOGUE.filter((m) => wanted.has(m.name)).map((metric) => {
-    const name = options.pythonCounterNames && metric.type === "counter" && !metric.name.endsWith("_total") ? `${metric.name}_total` : metric.name;
+    // counters are exposed the way prometheus_client names them (<name>_total), as the catalogue's series() says
+    const name = options.bareCounterNames || metric.type === "histogram" ? metric.name : seriesName(metric);
     const series = dropLabels(familySeries(metric, name, size, options), options.dropLabels?.[metric.name] ?? []);
     return { metric, name, series };
   });

@@ -1,6 +1,6 @@
 /** Runs Debian's promtool on rendered rules: `check rules` and `test rules` with synthetic series. */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { toYaml } from "../../synth/render";
@@ -48,7 +48,11 @@ export function testRules(rules: unknown, scenarios: readonly Scenario[]): Promt
     })),
   };
   writeFileSync(join(dir, "tests.yaml"), toYaml(tests));
-  return promtool("test", "rules", join(dir, "tests.yaml"));
+  try {
+    return promtool("test", "rules", join(dir, "tests.yaml"));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** One PromQL evaluation and the exact samples expected. */
@@ -74,5 +78,9 @@ export function testExprs(rules: unknown, series: ReadonlyArray<readonly [string
     ],
   };
   writeFileSync(join(dir, "tests.yaml"), toYaml(tests));
-  return promtool("test", "rules", join(dir, "tests.yaml"));
+  try {
+    return promtool("test", "rules", join(dir, "tests.yaml"));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
