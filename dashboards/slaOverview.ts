@@ -3,9 +3,9 @@ import * as gauge from "@grafana/grafana-foundation-sdk/gauge";
 import * as heatmap from "@grafana/grafana-foundation-sdk/heatmap";
 import * as timeseries from "@grafana/grafana-foundation-sdk/timeseries";
 import * as prometheus from "@grafana/grafana-foundation-sdk/prometheus";
-import { DEFAULT_HISTOGRAM_BUCKETS, METRIC, MetricDef, series } from "../model/catalogue";
+import { DEFAULT_HISTOGRAM_BUCKETS, METRIC, MetricDef, leValue, series } from "../model/catalogue";
 import { boundsOf, describeBound } from "../model/buckets";
-import { badRatio, num, selector, sumRate } from "../model/promql";
+import { Matchers, badRatio, num, selector, sumBy, sumRate, weightedBuckets } from "../model/promql";
 import { RECORD, BUDGETED_PHASES } from "../model/rules";
 import { DashboardContext, FilterLabel, PanelBuilder, filters, finishDashboard, gate, instantQuery, layout, query, thresholds } from "./common";
 import { PANEL } from "./ids";
@@ -81,13 +81,13 @@ function deadlineHeatmap(ctx: DashboardContext): PanelBuilder {
     .title("SLA phase durations (heatmap)")
     .unit("s")
     .calculate(false)
-    .withTarget(query(sumRate(selector(series(m, "bucket"), filters(m, LABELS)), "$__rate_interval", ["le"]), "{{le}}").format(prometheus.PromQueryFormat.Heatmap));
+    .withTarget(query(bucketRates(ctx, m, RECORD.phaseBuckets, filters(m, LABELS), ["le"]), "{{le}}").format(prometheus.PromQueryFormat.Heatmap));
   return gate(panel, ctx, `Distribution of ${m.name} per bucket for the selected phases. Bad: mass moving into the top buckets; the top finite bucket is ${largest(ctx, m)}s, anything slower lands in +Inf.`, [m]);
 }
 
 function phaseQuantiles(ctx: DashboardContext): PanelBuilder {
   const m = METRIC.slaDeadline;
-  const rate = sumRate(selector(series(m, "bucket"), filters(m, LABELS)), "$__rate_interval", ["le", "phase"]);
+  const rate = bucketRates(ctx, m, RECORD.phaseBuckets, filters(m, LABELS), ["le", "phase"]);
   const panel = new timeseries.PanelBuilder()
     .id(ID.phaseQuantiles)
     .title("p50 / p95 / p99 per phase")
@@ -108,7 +108,10 @@ function phaseBudget(ctx: DashboardContext): PanelBuilder {
     const choice = ctx.budgets.get(phase);
     if (!choice) return;
     const node = filters(m, ["node_id"], { phase });
-    panel.withTarget(query(badRatio(m, node, choice, "$__rate_interval"), `${phase} > ${num(ctx.config.policy[key])}ms`, String.fromCharCode(65 + i)));
+    const ratio = ctx.recorded
+      ? `1 - (${weightedBuckets(choice, (le) => `sum(${selector(RECORD.phaseBuckets, { ...node, le: leValue(le) })})`)} / sum(${selector(RECORD.phaseCount, node)}))`
+      : badRatio(m, node, choice, "$__rate_interval");
+    panel.withTarget(query(ratio, `${phase} > ${num(ctx.config.policy[key])}ms`, String.fromCharCode(65 + i)));
     words.push(`${phase} over ${num(ctx.config.policy[key])}ms (${describeBound(choice)})`);
   });
   return gate(panel, ctx, `Share of requests whose phase took longer than the SLA policy budget: ${words.join("; ")}. Bad: above 5%.`, [m]);
@@ -116,7 +119,7 @@ function phaseBudget(ctx: DashboardContext): PanelBuilder {
 
 function latencyByDomain(ctx: DashboardContext, label: "world_id" | "node_id", id: number): PanelBuilder {
   const m = METRIC.totalWait;
-  const rate = sumRate(selector(series(m, "bucket"), filters(m, LABELS)), "$__rate_interval", ["le", label]);
+  const rate = bucketRates(ctx, m, RECORD.domainBuckets, filters(m, LABELS), ["le", label]);
   const panel = new timeseries.PanelBuilder()
     .id(id)
     .title(`p99 end-to-end latency by ${label}`)
@@ -169,6 +172,15 @@ function liveStaleness(ctx: DashboardContext): PanelBuilder {
     .thresholds(thresholds("green", [max, "red"]))
     .withTarget(query(`max by (world_id, node_id) (${selector(m.name, filters(m, LABELS))})`, "{{world_id}} {{node_id}}"));
   return gate(panel, ctx, `Age of the newest live bar per domain. Bad: above max_lag_seconds ${num(max)}s.`, [m]);
+}
+
+/**
+ * Per-bucket rates of a histogram grouped by `by`: the recorded 5m rates when the
+ * PrometheusRule is deployed (a 24h panel then reads one sample per step), else raw rates
+ * over $__rate_interval.
+ */
+function bucketRates(ctx: DashboardContext, m: MetricDef, recorded: string, matchers: Matchers, by: readonly string[]): string {
+  return ctx.recorded ? `${sumBy(by)}(${selector(recorded, matchers)})` : sumRate(selector(series(m, "bucket"), matchers), "$__rate_interval", by);
 }
 
 function largest(ctx: DashboardContext, m: MetricDef): string {

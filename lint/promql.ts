@@ -7,6 +7,7 @@ import type { parser as LezerParser } from "@prometheus-io/lezer-promql" with { 
 import type { SyntaxNode } from "@lezer/common" with { "resolution-mode": "import" };
 import { CATALOGUE, MetricDef, series } from "../model/catalogue";
 import { parseDuration } from "../model/duration";
+import { RulesModel } from "../model/rules";
 
 // lezer-promql ships CommonJS next to its ES module; this project compiles to CommonJS
 const { parser } = require("@prometheus-io/lezer-promql") as { parser: typeof LezerParser };
@@ -16,6 +17,11 @@ export interface LintContext {
   readonly recorded: ReadonlyMap<string, readonly string[]>;
   /** Shortest range a rate may read: 4 scrape intervals (60s at a 15s scrape). */
   readonly minRangeSeconds: number;
+}
+
+/** Recorded series of a stack and the labels each keeps, for a LintContext. */
+export function recordedSeries(rules: RulesModel): Map<string, readonly string[]> {
+  return new Map(rules.groups.flatMap((g) => g.rules.flatMap((r) => (r.kind === "record" ? [[r.record, r.keeps] as const] : []))));
 }
 
 /** Labels every scraped series may carry besides the metric's own. */

@@ -29,7 +29,11 @@ export function sumBy(by: readonly string[], agg = "sum"): string {
  * Interpolated: (1 - w)·rate(le=lower) + w·rate(le=upper); below the first bound, w·rate(le=upper).
  */
 export function goodRate(metric: MetricDef, matchers: Matchers, choice: BoundChoice, window: string, by: readonly string[] = []): string {
-  const bucket = (le: number) => sumRate(selector(series(metric, "bucket"), { ...matchers, le: leValue(le) }), window, by);
+  return weightedBuckets(choice, (le) => sumRate(selector(series(metric, "bucket"), { ...matchers, le: leValue(le) }), window, by));
+}
+
+/** The bucket(s) a choice reads, weighted: `bucket(le)` renders the rate at one bound. */
+export function weightedBuckets(choice: BoundChoice, bucket: (le: number) => string): string {
   if (choice.kind === "exact") return bucket(choice.le);
   const upper = `${num(choice.weight)} * ${bucket(choice.upper)}`;
   if (choice.lower === 0) return `(${upper})`;

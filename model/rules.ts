@@ -16,6 +16,8 @@ export interface RecordingRule {
   readonly record: string;
   readonly expr: string;
   readonly labels: Readonly<Record<string, string>>;
+  /** Labels the recorded series carries (what queries may match or group by). */
+  readonly keeps: readonly string[];
 }
 
 /** An alert, final for one stack: thresholds and overrides applied, gating decided. */
@@ -60,6 +62,7 @@ export const GROUPS = {
   backfill: `${RULE_PREFIX}-backfill`,
   conformance: `${RULE_PREFIX}-conformance`,
   instrumentation: `${RULE_PREFIX}-instrumentation`,
+  dashboards: `${RULE_PREFIX}-dashboards`,
 } as const;
 
 /** Recording-rule names, defined once (`level:metric:operations`). */
@@ -67,7 +70,24 @@ export const RECORD = {
   requests: (window: string) => `seamless:sla_requests:rate${window}`,
   goodRequests: (window: string) => `seamless:sla_good_requests:rate${window}`,
   errorRatio: (window: string) => `seamless:sla_errors:ratio_rate${window}`,
+  phaseBuckets: "node_phase_le:seamless_sla_deadline_seconds_bucket:rate5m",
+  phaseCount: "node_phase:seamless_sla_deadline_seconds_count:rate5m",
+  domainBuckets: "node_world_interval_le:seamless_total_ms_bucket:rate5m",
 } as const;
+
+/**
+ * 5m rates of the dashboards' histograms, kept per node, phase or domain so every filter
+ * still applies: a 24h panel then reads one recorded sample per step instead of every
+ * raw bucket sample (see `npm run bench:queries`).
+ */
+export function dashboardRecordings(): RecordingRule[] {
+  const rec = (record: string, series: string, keeps: string[]): RecordingRule => ({ kind: "record", record, expr: sumRate(series, "5m", keeps), labels: {}, keeps });
+  return [
+    rec(RECORD.phaseBuckets, `${METRIC.slaDeadline.name}_bucket`, ["node_id", "phase", "le"]),
+    rec(RECORD.phaseCount, `${METRIC.slaDeadline.name}_count`, ["node_id", "phase"]),
+    rec(RECORD.domainBuckets, `${METRIC.totalWait.name}_bucket`, ["node_id", "world_id", "interval", "le"]),
+  ];
+}
 
 /** Alert names, defined once. */
 export const ALERT = {
@@ -155,9 +175,9 @@ export function bucketChoices(config: StackConfig): { deadline?: BoundChoice; bu
 export function sloRecordings(config: StackConfig, deadline: BoundChoice): RecordingRule[] {
   const total = { phase: "total" };
   return burnWindows(config).flatMap((w): RecordingRule[] => [
-    { kind: "record", record: RECORD.requests(w), expr: totalRate(METRIC.slaDeadline, total, w), labels: {} },
-    { kind: "record", record: RECORD.goodRequests(w), expr: goodRate(METRIC.slaDeadline, total, deadline, w), labels: {} },
-    { kind: "record", record: RECORD.errorRatio(w), expr: `1 - (${RECORD.goodRequests(w)} / ${RECORD.requests(w)})`, labels: {} },
+    { kind: "record", record: RECORD.requests(w), expr: totalRate(METRIC.slaDeadline, total, w), labels: {}, keeps: [] },
+    { kind: "record", record: RECORD.goodRequests(w), expr: goodRate(METRIC.slaDeadline, total, deadline, w), labels: {}, keeps: [] },
+    { kind: "record", record: RECORD.errorRatio(w), expr: `1 - (${RECORD.goodRequests(w)} / ${RECORD.requests(w)})`, labels: {}, keeps: [] },
   ]);
 }
 
@@ -218,7 +238,10 @@ export function buildRules(config: StackConfig): { rules?: RulesModel; problems:
     const rule = finishAlert(config, definition, override, emitted);
     if (rule) alerts.set(definition.group, [...(alerts.get(definition.group) ?? []), rule]);
   }
-  const records = new Map<string, RecordingRule[]>([[GROUPS.slo, sloRecordings(config, deadline)]]);
+  const records = new Map<string, RecordingRule[]>([
+    [GROUPS.slo, sloRecordings(config, deadline)],
+    [GROUPS.dashboards, dashboardRecordings()],
+  ]);
   const groups = Object.values(GROUPS)
     .map((name): RuleGroupSpec => ({ name, interval: config.alerts.evaluationInterval, rules: [...(records.get(name) ?? []), ...(alerts.get(name) ?? [])] }))
     .filter((g) => g.rules.length > 0);

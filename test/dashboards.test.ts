@@ -81,9 +81,9 @@ describe("key panel queries", () => {
       "1 - ((1 - (sum_over_time(seamless:sla_good_requests:rate5m[30d]) / sum_over_time(seamless:sla_requests:rate5m[30d]))) / 0.01)",
     );
   });
-  it("p99 per phase keeps le and phase through the aggregation and honours the filters", () => {
+  it("p99 per phase keeps le and phase through the aggregation, honours the filters, and reads the recorded 5m rates", () => {
     expect(query("dev", "slaOverview", "p50 / p95 / p99 per phase", "C")).toBe(
-      'histogram_quantile(0.99, sum by (le, phase) (rate(seamless_sla_deadline_seconds_bucket{node_id=~"$node_id",phase=~"$phase"}[$__rate_interval])))',
+      'histogram_quantile(0.99, sum by (le, phase) (node_phase_le:seamless_sla_deadline_seconds_bucket:rate5m{node_id=~"$node_id",phase=~"$phase"}))',
     );
   });
   it("stale claims: below 100%, unmoved for the window, and older than it", () => {
@@ -91,9 +91,15 @@ describe("key panel queries", () => {
       'count by (node_id, interval) ((backfill_completion_ratio{node_id=~"$node_id",interval=~"$interval"} < 1) and on (node_id, interval, lease_key) (changes(backfill_completion_ratio{node_id=~"$node_id",interval=~"$interval"}[30m]) == 0) and on (node_id, interval, lease_key) (backfill_completion_ratio{node_id=~"$node_id",interval=~"$interval"} offset 30m))',
     );
   });
-  it("per-domain latency reads the *_ms histogram by world_id", () => {
+  it("without a PrometheusRule (no recording rules) the panels read raw rates over $__rate_interval", () => {
+    const raw = buildModel(rawFromEntries("Pulumi.raw.yaml", Object.entries({ "seamless:environment": "raw", "seamless:kubernetes": { enabled: false } })));
+    const q = panelQueries(raw.dashboards[0].json).find((x) => x.title === "p50 / p95 / p99 per phase" && x.refId === "C")!.expr;
+    expect(q).toBe('histogram_quantile(0.99, sum by (le, phase) (rate(seamless_sla_deadline_seconds_bucket{node_id=~"$node_id",phase=~"$phase"}[$__rate_interval])))');
+  });
+
+  it("per-domain latency reads the *_ms histogram's recorded rates by world_id", () => {
     expect(query("dev", "slaOverview", "p99 end-to-end latency by world_id")).toBe(
-      'histogram_quantile(0.99, sum by (le, world_id) (rate(seamless_total_ms_bucket{node_id=~"$node_id",world_id=~"$world_id",interval=~"$interval"}[$__rate_interval])))',
+      'histogram_quantile(0.99, sum by (le, world_id) (node_world_interval_le:seamless_total_ms_bucket:rate5m{node_id=~"$node_id",world_id=~"$world_id",interval=~"$interval"}))',
     );
   });
 });

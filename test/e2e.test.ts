@@ -156,8 +156,18 @@ describe("the rendered stack against a running Prometheus", () => {
   }, 60_000);
 
   it("every recording rule produces a series: 0% errors when healthy, 100% in the sla-breach scenario", async () => {
-    const records = model.prometheusRuleFile.groups.flatMap((g) => g.rules.flatMap((r) => ("record" in r ? [r.record] : [])));
+    const records = model.prometheusRuleFile.groups.filter((g) => g.name === "seamless-slo").flatMap((g) => g.rules.flatMap((r) => ("record" in r ? [r.record] : [])));
     expect(records.length).toBe(12);
+    // the dashboards' recorded rates: series per node/phase/domain, with exactly the labels the rule keeps
+    const kept = model.rules.groups.filter((g) => g.name === "seamless-dashboards").flatMap((g) => g.rules.flatMap((r) => (r.kind === "record" ? [r] : [])));
+    expect(kept.map((r) => r.record)).toEqual(["node_phase_le:seamless_sla_deadline_seconds_bucket:rate5m", "node_phase:seamless_sla_deadline_seconds_count:rate5m", "node_world_interval_le:seamless_total_ms_bucket:rate5m"]);
+    for (const r of kept) {
+      const series = await waitFor(`${r.record}`, async () => {
+        const got = await run("healthy").prometheus.query(r.record);
+        return got.length > 0 ? got : undefined;
+      }, 20_000);
+      for (const one of series) expect(Object.keys(one.metric).filter((k) => k !== "__name__").sort()).toEqual([...r.keeps].sort());
+    }
     for (const [scenario, errorRatio] of [["healthy", 0], ["sla-breach", 1]] as const) {
       const p = run(scenario).prometheus;
       for (const record of records) {

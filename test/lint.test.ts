@@ -6,7 +6,7 @@ import { readStackFile } from "../model/stackfile";
 import { StackModel } from "../model/model";
 import { alertRules } from "../model/rules";
 import { findMetric } from "../model/catalogue";
-import { LintContext, lintPromQL } from "../lint/promql";
+import { LintContext, lintPromQL, recordedSeries } from "../lint/promql";
 import { lintTemplate } from "../lint/templates";
 import { panelQueries, substitute } from "../lint/queries";
 import { grafanaTemplates } from "../model/grafana";
@@ -19,8 +19,7 @@ const STACKS = ["dev", "staging", "prod"] as const;
 const models = STACKS.map((s) => buildModel(readStackFile(ROOT, s)));
 
 function lintContext(model: StackModel): LintContext {
-  const recorded = new Map(model.prometheusRuleFile.groups.flatMap((g) => g.rules.flatMap((r) => ("record" in r ? [[r.record, Object.keys(r.labels ?? {})] as const] : []))));
-  return { recorded, minRangeSeconds: 60 };
+  return { recorded: recordedSeries(model.rules), minRangeSeconds: 60 };
 }
 const CTX: LintContext = { recorded: new Map([["seamless:sla_requests:rate5m", []]]), minRangeSeconds: 60 };
 

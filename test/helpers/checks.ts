@@ -5,7 +5,7 @@ import { alertRules } from "../../model/rules";
 import { findMetric } from "../../model/catalogue";
 import { grafanaTemplates } from "../../model/grafana";
 import { isDns1123Label, isPrometheusLabelName } from "../../model/names";
-import { lintPromQL, LintContext } from "../../lint/promql";
+import { lintPromQL, LintContext, recordedSeries } from "../../lint/promql";
 import { lintTemplate } from "../../lint/templates";
 import { panelQueries, substitute } from "../../lint/queries";
 import { formatDuration, parseDuration } from "../../model/duration";
@@ -41,7 +41,7 @@ export function checkModel(model: StackModel): { problems: string[]; ruleFile: s
   }
   const minRange = 4 * (parseDuration(model.config.metrics.scrapeInterval) ?? 15);
   const ctx: LintContext = {
-    recorded: new Map(model.prometheusRuleFile.groups.flatMap((g) => g.rules.flatMap((r) => ("record" in r ? [[r.record, Object.keys(r.labels ?? {})] as const] : [])))),
+    recorded: recordedSeries(model.rules),
     minRangeSeconds: minRange,
   };
   for (const a of alertRules(model.rules)) {
