@@ -23,8 +23,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { CATALOGUE, METRIC, leValue } from "../model/catalogue";
-import { bucketChoices } from "../model/rules";
+import { CATALOGUE, METRIC } from "../model/catalogue";
 import { RunningPrometheus, requireBinary, startPrometheus } from "../test/e2e/prometheus";
 import { FixedSeries, writeHistoryFile } from "../test/e2e/openmetrics";
 import { RuntimeSize, SyntheticFamily, syntheticRuntime } from "../test/e2e/synthetic";
@@ -77,7 +76,7 @@ interface Timing {
 }
 
 /** A query reading this stack's recording rules (`seamless:...`), and one reading raw runtime series. */
-const RECORD_NAMES = /\bseamless:[a-z_]+:[a-z_0-9]+/;
+const RECORD_NAMES = /\b[a-z_]+:[a-z_]+:[a-z_0-9]+/;
 const RAW_NAMES = new RegExp(`\\b(${CATALOGUE.map((m) => m.name).join("|")})(_bucket|_count|_sum)?\\b`);
 
 const progress = (text: string) => process.stderr.write(`bench:queries: ${text}\n`);
@@ -110,7 +109,7 @@ async function main(): Promise<void> {
 
   // 1. recording rules, evaluated over each day by a scratch Prometheus holding only what they read
   const t1 = Date.now();
-  const recorded = await evaluateRecords(work, model.config, sizes, families, records);
+  const recorded = await evaluateRecords(work, sizes, families, records);
   progress(`recording rules evaluated over 24h per size in ${seconds(t1)}`);
 
   // 2. the measured data: raw series plus recorded series, one block per 6h part
@@ -185,20 +184,15 @@ async function main(): Promise<void> {
 /** Evaluates every recording rule over each size's day (rule interval steps); returns the series per size. */
 async function evaluateRecords(
   work: string,
-  config: Parameters<typeof bucketChoices>[0],
   sizes: readonly SizeRun[],
   families: (s: SizeRun) => SyntheticFamily[],
   records: ReadonlyArray<{ record: string; expr: string }>,
 ): Promise<FixedSeries[][]> {
-  // only the series the records select: the total phase's _count and the buckets at the deadline
-  const deadline = bucketChoices(config).deadline;
-  const les = new Set(deadline?.kind === "exact" ? [leValue(deadline.le)] : deadline ? [deadline.lower, deadline.upper].filter((b) => b > 0).map(leValue) : []);
+  // only the families the records read (the dashboards' records read every phase and bucket)
   const dir = join(work, "records");
   await pool(
     sizes.map((s, i) => async () => {
-      const subset = families(s)
-        .filter((f) => f.metric === METRIC.slaDeadline)
-        .map((f) => ({ ...f, series: f.series.filter((x) => x.labels.phase === "total" && (x.name.endsWith("_count") || les.has(x.labels.le))) }));
+      const subset = families(s).filter((f) => records.some((r) => r.expr.includes(f.metric.name)));
       const file = join(work, `records-input-${i}.om`);
       writeHistoryFile(file, subset, { from: 0, to: DAY, step: SCRAPE, epochSeconds: s.start });
       await promtool(["tsdb", "create-blocks-from", "openmetrics", "--max-block-duration=100h", file, dir]);

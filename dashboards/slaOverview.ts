@@ -12,6 +12,8 @@ import { PANEL } from "./ids";
 
 const LABELS: readonly FilterLabel[] = ["node_id", "world_id", "interval", "phase"];
 const ID = PANEL.slaOverview;
+/** Per-domain panels show the worst domains only: hundreds of lines are neither readable nor cheap. */
+const WORST = 10;
 
 /** The dashboard as Grafana JSON. */
 export function slaOverview(ctx: DashboardContext): Record<string, unknown> {
@@ -153,12 +155,12 @@ function coverage(ctx: DashboardContext): PanelBuilder {
   const min = ctx.config.policy.minCoverage;
   const panel = new timeseries.PanelBuilder()
     .id(ID.coverage)
-    .title("Coverage vs min_coverage")
+    .title(`Coverage vs min_coverage (${WORST} worst domains)`)
     .unit("percentunit")
     .max(1)
     .thresholds(thresholds("red", [min, "green"]))
-    .withTarget(query(`min by (world_id, node_id) (${selector(m.name, filters(m, LABELS))})`, "{{world_id}} {{node_id}}"));
-  return gate(panel, ctx, `Bars delivered / bars requested per domain. Bad: below min_coverage ${num(min)}.`, [m]);
+    .withTarget(query(`bottomk(${WORST}, min by (world_id, node_id) (${selector(m.name, filters(m, LABELS))}))`, "{{world_id}} {{node_id}}"));
+  return gate(panel, ctx, `Bars delivered / bars requested for the ${WORST} domains with the lowest coverage at each moment (filter by node or world to see others). Bad: below min_coverage ${num(min)}.`, [m]);
 }
 
 function liveStaleness(ctx: DashboardContext): PanelBuilder {
@@ -166,12 +168,12 @@ function liveStaleness(ctx: DashboardContext): PanelBuilder {
   const max = ctx.config.policy.maxLagSeconds;
   const panel = new timeseries.PanelBuilder()
     .id(ID.liveStaleness)
-    .title("Live staleness vs max_lag_seconds")
+    .title(`Live staleness vs max_lag_seconds (${WORST} stalest domains)`)
     .unit("s")
     .min(0)
     .thresholds(thresholds("green", [max, "red"]))
-    .withTarget(query(`max by (world_id, node_id) (${selector(m.name, filters(m, LABELS))})`, "{{world_id}} {{node_id}}"));
-  return gate(panel, ctx, `Age of the newest live bar per domain. Bad: above max_lag_seconds ${num(max)}s.`, [m]);
+    .withTarget(query(`topk(${WORST}, max by (world_id, node_id) (${selector(m.name, filters(m, LABELS))}))`, "{{world_id}} {{node_id}}"));
+  return gate(panel, ctx, `Age of the newest live bar for the ${WORST} stalest domains at each moment (filter by node or world to see others). Bad: above max_lag_seconds ${num(max)}s.`, [m]);
 }
 
 /**
