@@ -98,7 +98,7 @@ export function layout(rows: ReadonlyArray<ReadonlyArray<readonly [PanelBuilder,
 }
 
 /** Datasource variable (Prometheus only) plus multi-select label filters with All. */
-export function variables(ctx: DashboardContext, labels: readonly FilterLabel[]): Array<dashboard.DatasourceVariableBuilder | dashboard.QueryVariableBuilder> {
+export function variables(ctx: DashboardContext, labels: readonly FilterLabel[], allValues: Partial<Record<FilterLabel, string>> = {}): Array<dashboard.DatasourceVariableBuilder | dashboard.QueryVariableBuilder> {
   const ds = new dashboard.DatasourceVariableBuilder("datasource")
     .label("Data source")
     .type("prometheus")
@@ -115,7 +115,7 @@ export function variables(ctx: DashboardContext, labels: readonly FilterLabel[])
         .sort(dashboard.VariableSort.AlphabeticalAsc)
         .multi(true)
         .includeAll(true)
-        .allValue(".*")
+        .allValue(allValues[label] ?? ".*")
         .current({ selected: true, text: ["All"], value: ["$__all"] }),
     ),
   ];
@@ -133,7 +133,14 @@ export function links(ctx: DashboardContext, self: DashboardKey): dashboard.Dash
 }
 
 /** Builds a dashboard with the project's defaults; returns plain JSON without id/version. */
-export function finishDashboard(ctx: DashboardContext, key: DashboardKey, description: string, labels: readonly FilterLabel[], panels: PanelBuilder[]): Record<string, unknown> {
+export function finishDashboard(
+  ctx: DashboardContext,
+  key: DashboardKey,
+  description: string,
+  labels: readonly FilterLabel[],
+  panels: PanelBuilder[],
+  allValues: Partial<Record<FilterLabel, string>> = {},
+): Record<string, unknown> {
   const builder = new dashboard.DashboardBuilder(DASHBOARDS[key].title)
     .uid(ctx.uids[key])
     .description(description)
@@ -143,7 +150,7 @@ export function finishDashboard(ctx: DashboardContext, key: DashboardKey, descri
     .refresh("1m")
     .editable()
     .tooltip(dashboard.DashboardCursorSync.Crosshair)
-    .variables(variables(ctx, labels))
+    .variables(variables(ctx, labels, allValues))
     .links(links(ctx, key));
   for (const panel of panels) builder.withPanel(panel);
   const { id: _id, version: _version, ...json } = builder.build() as unknown as Record<string, unknown>;

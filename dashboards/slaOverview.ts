@@ -6,14 +6,14 @@ import * as prometheus from "@grafana/grafana-foundation-sdk/prometheus";
 import { DEFAULT_HISTOGRAM_BUCKETS, METRIC, MetricDef, leValue, series } from "../model/catalogue";
 import { boundsOf, describeBound } from "../model/buckets";
 import { Matchers, badRatio, num, selector, sumBy, sumRate, weightedBuckets } from "../model/promql";
-import { RECORD, BUDGETED_PHASES } from "../model/rules";
+import { ALL_NODES, BUDGETED_PHASES, DASHBOARD_RATE, RECORD, WORST_DOMAINS } from "../model/rules";
 import { DashboardContext, FilterLabel, PanelBuilder, filters, finishDashboard, gate, instantQuery, layout, query, thresholds } from "./common";
 import { PANEL } from "./ids";
 
 const LABELS: readonly FilterLabel[] = ["node_id", "world_id", "interval", "phase"];
 const ID = PANEL.slaOverview;
 /** Per-domain panels show the worst domains only: hundreds of lines are neither readable nor cheap. */
-const WORST = 10;
+const WORST = WORST_DOMAINS;
 
 /** The dashboard as Grafana JSON. */
 export function slaOverview(ctx: DashboardContext): Record<string, unknown> {
@@ -21,10 +21,12 @@ export function slaOverview(ctx: DashboardContext): Record<string, unknown> {
     [[errorBudget(ctx), 6, 8], [burnRate(ctx), 18, 8]],
     [[deadlineHeatmap(ctx), 12, 9], [phaseQuantiles(ctx), 12, 9]],
     [[phaseBudget(ctx), 24, 8]],
-    [[latencyByDomain(ctx, "world_id", ID.latencyByWorld), 12, 8], [latencyByDomain(ctx, "node_id", ID.latencyByNode), 12, 8]],
+    [[latencyByWorld(ctx), 12, 8], [slowestNodes(ctx), 12, 8]],
     [[downgrades(ctx), 8, 8], [coverage(ctx), 8, 8], [liveStaleness(ctx), 8, 8]],
   ]);
-  return finishDashboard(ctx, "slaOverview", "Seamless Data Provider v2 SLA: error budget, burn rate, latency per phase and domain, downgrades, coverage and staleness.", LABELS, panels);
+  // with the PrometheusRule deployed, All on node_id selects the recorded all-nodes series
+  const allValues = ctx.recorded ? { node_id: ALL_NODES.value } : {};
+  return finishDashboard(ctx, "slaOverview", "Seamless Data Provider v2 SLA: error budget, burn rate, latency per phase and domain, downgrades, coverage and staleness.", LABELS, panels, allValues);
 }
 
 /** Bad-request ratio over the SLO window, from recorded rates when they are deployed. */
@@ -110,8 +112,10 @@ function phaseBudget(ctx: DashboardContext): PanelBuilder {
     const choice = ctx.budgets.get(phase);
     if (!choice) return;
     const node = filters(m, ["node_id"], { phase });
+    const sumOf = (suffix: "bucket" | "count", recorded: string, extra: Matchers = {}) =>
+      `sum(${eitherNodes(`rate(${selector(series(m, suffix), { ...node, ...extra })}[${DASHBOARD_RATE}])`, selector(recorded, onAllNodes({ ...node, ...extra })))})`;
     const ratio = ctx.recorded
-      ? `1 - (${weightedBuckets(choice, (le) => `sum(${selector(RECORD.phaseBuckets, { ...node, le: leValue(le) })})`)} / sum(${selector(RECORD.phaseCount, node)}))`
+      ? `1 - (${weightedBuckets(choice, (le) => sumOf("bucket", RECORD.phaseBuckets, { le: leValue(le) }))} / ${sumOf("count", RECORD.phaseCount)})`
       : badRatio(m, node, choice, "$__rate_interval");
     panel.withTarget(query(ratio, `${phase} > ${num(ctx.config.policy[key])}ms`, String.fromCharCode(65 + i)));
     words.push(`${phase} over ${num(ctx.config.policy[key])}ms (${describeBound(choice)})`);
@@ -119,20 +123,40 @@ function phaseBudget(ctx: DashboardContext): PanelBuilder {
   return gate(panel, ctx, `Share of requests whose phase took longer than the SLA policy budget: ${words.join("; ")}. Bad: above 5%.`, [m]);
 }
 
-function latencyByDomain(ctx: DashboardContext, label: "world_id" | "node_id", id: number): PanelBuilder {
+function latencyByWorld(ctx: DashboardContext): PanelBuilder {
   const m = METRIC.totalWait;
-  const rate = bucketRates(ctx, m, RECORD.domainBuckets, filters(m, LABELS), ["le", label]);
+  const rate = bucketRates(ctx, m, RECORD.domainBuckets, filters(m, LABELS), ["le", "world_id"]);
   const panel = new timeseries.PanelBuilder()
-    .id(id)
-    .title(`p99 end-to-end latency by ${label}`)
+    .id(ID.latencyByWorld)
+    .title("p99 end-to-end latency by world_id")
     .unit("ms")
     .min(0)
-    .withTarget(query(`histogram_quantile(0.99, ${rate})`, `p99 {{${label}}}`, "A"))
-    .withTarget(query(`histogram_quantile(0.5, ${rate})`, `p50 {{${label}}}`, "B"));
+    .withTarget(query(`histogram_quantile(0.99, ${rate})`, "p99 {{world_id}}", "A"))
+    .withTarget(query(`histogram_quantile(0.5, ${rate})`, "p50 {{world_id}}", "B"));
   return gate(
     panel,
     ctx,
-    `p99 and p50 of ${m.name} per ${label}. Bad: one ${label} far above the others. This histogram uses the client's default bounds in milliseconds (top finite bucket ${largest(ctx, m)}ms), so values at the top mean "${largest(ctx, m)}ms or slower".`,
+    `p99 and p50 of ${m.name} per world_id over the selected nodes. Bad: one world far above the others. ${topBucket(ctx, m)}`,
+    [m],
+  );
+}
+
+function slowestNodes(ctx: DashboardContext): PanelBuilder {
+  const m = METRIC.totalWait;
+  const matchers = filters(m, LABELS);
+  const by = ["le", ...SLA_DOMAIN];
+  const rawP99 = `histogram_quantile(0.99, ${sumRate(selector(series(m, "bucket"), matchers), ctx.recorded ? DASHBOARD_RATE : "$__rate_interval", by)})`;
+  const p99 = ctx.recorded ? eitherNodes(rawP99, selector(RECORD.domainP99, onAllNodes(matchers))) : rawP99;
+  const panel = new timeseries.PanelBuilder()
+    .id(ID.latencyByNode)
+    .title(`p99 end-to-end latency by node_id (${WORST} slowest)`)
+    .unit("ms")
+    .min(0)
+    .withTarget(query(`topk(${WORST}, max by (node_id) (${p99}))`, "p99 {{node_id}}", "A"));
+  return gate(
+    panel,
+    ctx,
+    `The ${WORST} nodes with the highest p99 of ${m.name} at each moment; a node's value is the p99 of its slowest selected domain (world_id, interval). Bad: one node far above the others. ${topBucket(ctx, m)}`,
     [m],
   );
 }
@@ -145,8 +169,8 @@ function downgrades(ctx: DashboardContext): PanelBuilder {
     .title("SLA downgrades by reason")
     .unit("ops")
     .min(0)
-    .withTarget(query(sumRate(selector(series(holds), filters(holds, LABELS)), "$__rate_interval", ["reason"]), "HOLD {{reason}}", "A"))
-    .withTarget(query(sumRate(selector(series(fills), filters(fills, LABELS)), "$__rate_interval", ["reason"]), "PARTIAL_FILL {{reason}}", "B"));
+    .withTarget(query(counterRates(ctx, holds, RECORD.gateHolds, ["reason"]), "HOLD {{reason}}", "A"))
+    .withTarget(query(counterRates(ctx, fills, RECORD.partialFills, ["reason"]), "PARTIAL_FILL {{reason}}", "B"));
   return gate(panel, ctx, "Responses the SLA policy downgraded to HOLD or PARTIAL_FILL, per second, by reason. Bad: any sustained rate.", [holds, fills]);
 }
 
@@ -159,7 +183,7 @@ function coverage(ctx: DashboardContext): PanelBuilder {
     .unit("percentunit")
     .max(1)
     .thresholds(thresholds("red", [min, "green"]))
-    .withTarget(query(`bottomk(${WORST}, min by (world_id, node_id) (${selector(m.name, filters(m, LABELS))}))`, "{{world_id}} {{node_id}}"));
+    .withTarget(query(`bottomk(${WORST}, min by (world_id, node_id) (${gaugeOrWorst(ctx, m, RECORD.worstCoverage)}))`, "{{world_id}} {{node_id}}"));
   return gate(panel, ctx, `Bars delivered / bars requested for the ${WORST} domains with the lowest coverage at each moment (filter by node or world to see others). Bad: below min_coverage ${num(min)}.`, [m]);
 }
 
@@ -172,18 +196,50 @@ function liveStaleness(ctx: DashboardContext): PanelBuilder {
     .unit("s")
     .min(0)
     .thresholds(thresholds("green", [max, "red"]))
-    .withTarget(query(`topk(${WORST}, max by (world_id, node_id) (${selector(m.name, filters(m, LABELS))}))`, "{{world_id}} {{node_id}}"));
+    .withTarget(query(`topk(${WORST}, max by (world_id, node_id) (${gaugeOrWorst(ctx, m, RECORD.stalestLive)}))`, "{{world_id}} {{node_id}}"));
   return gate(panel, ctx, `Age of the newest live bar for the ${WORST} stalest domains at each moment (filter by node or world to see others). Bad: above max_lag_seconds ${num(max)}s.`, [m]);
 }
 
+/** The raw series of the selected nodes, or on All the recorded all-nodes series (see ALL_NODES). */
+function eitherNodes(raw: string, recorded: string): string {
+  return `${raw} or ${recorded}`;
+}
+
+/** The same matchers for a recorded all-nodes series: `node_id` becomes the marker label. */
+function onAllNodes(matchers: Matchers): Matchers {
+  return Object.fromEntries(Object.entries(matchers).map(([k, v]) => [k === "node_id" ? ALL_NODES.label : k, v]));
+}
+
 /**
- * Per-bucket rates of a histogram grouped by `by`: the recorded 5m rates when the
- * PrometheusRule is deployed (a 24h panel then reads one sample per step), else raw rates
- * over $__rate_interval.
+ * Per-bucket rates of a histogram grouped by `by`. With the PrometheusRule deployed, All
+ * nodes reads the recorded all-nodes 5m rates (a 24h panel reads a few series whatever the
+ * number of nodes) and selected nodes read their raw series over the same 5m; without it,
+ * raw rates over $__rate_interval.
  */
 function bucketRates(ctx: DashboardContext, m: MetricDef, recorded: string, matchers: Matchers, by: readonly string[]): string {
-  return ctx.recorded ? `${sumBy(by)}(${selector(recorded, matchers)})` : sumRate(selector(series(m, "bucket"), matchers), "$__rate_interval", by);
+  const raw = selector(series(m, "bucket"), matchers);
+  if (!ctx.recorded) return sumRate(raw, "$__rate_interval", by);
+  return `${sumBy(by)}(${eitherNodes(`rate(${raw}[${DASHBOARD_RATE}])`, selector(recorded, onAllNodes(matchers)))})`;
 }
+
+/** Per-second rate of a counter grouped by `by`, as `bucketRates` reads histograms. */
+function counterRates(ctx: DashboardContext, m: MetricDef, recorded: string, by: readonly string[]): string {
+  const raw = selector(series(m), filters(m, LABELS));
+  if (!ctx.recorded) return sumRate(raw, "$__rate_interval", by);
+  return `${sumBy(by)}(${eitherNodes(`rate(${raw}[${DASHBOARD_RATE}])`, selector(recorded, onAllNodes(filters(m, LABELS))))})`;
+}
+
+/** A per-domain gauge of the selected nodes, or on All the recorded worst domains of each world and interval. */
+function gaugeOrWorst(ctx: DashboardContext, m: MetricDef, recorded: string): string {
+  const raw = selector(m.name, filters(m, LABELS));
+  return ctx.recorded ? eitherNodes(raw, selector(recorded, onAllNodes(filters(m, LABELS)))) : raw;
+}
+
+function topBucket(ctx: DashboardContext, m: MetricDef): string {
+  return `This histogram uses the client's default bounds in milliseconds (top finite bucket ${largest(ctx, m)}ms), so values at the top mean "${largest(ctx, m)}ms or slower".`;
+}
+
+const SLA_DOMAIN = ["node_id", "world_id", "interval"] as const;
 
 function largest(ctx: DashboardContext, m: MetricDef): string {
   const bounds = boundsOf(m, ctx.config.metrics.buckets) ?? DEFAULT_HISTOGRAM_BUCKETS;

@@ -20,8 +20,16 @@ export function panelQueries(dashboard: Record<string, unknown>): PanelQuery[] {
 export interface Substitution {
   readonly rateInterval: string;
   readonly range: string;
-  /** Selected values per variable; empty or absent means All (`.*`). */
+  /** Selected values per variable; empty or absent means All. */
   readonly values?: Readonly<Record<string, readonly string[]>>;
+  /** Each variable's custom All value (see `allValuesOf`); `.*` when absent. */
+  readonly allValues?: Readonly<Record<string, string>>;
+}
+
+/** The custom All value of each variable of a dashboard JSON that has one. */
+export function allValuesOf(dashboard: Record<string, unknown>): Record<string, string> {
+  const list = (dashboard.templating as { list?: Array<{ name: string; allValue?: string }> } | undefined)?.list ?? [];
+  return Object.fromEntries(list.filter((v) => typeof v.allValue === "string").map((v) => [v.name, v.allValue as string]));
 }
 
 /** Substitutes `$__rate_interval`, `$__range`, `$__interval` and `$var` / `${var}` as Grafana does for Prometheus. */
@@ -32,7 +40,8 @@ export function substitute(expr: string, s: Substitution): string {
     .replace(/\$__interval/g, s.rateInterval)
     .replace(/\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?/g, (_m, name: string) => {
       const values = s.values?.[name] ?? [];
-      if (values.length === 0) return ".*";
+      // Grafana sends a custom All value as it is, unescaped
+      if (values.length === 0) return s.allValues?.[name] ?? ".*";
       // Grafana escapes regex metacharacters and joins multiple values as (a|b)
       const escaped = values.map((v) => v.replace(/[\\^$.*+?()[\]{}|]/g, "\\\\$&"));
       return escaped.length === 1 ? escaped[0] : `(${escaped.join("|")})`;

@@ -2,7 +2,7 @@
  * The seamless-* rule definitions: one list from which the Grafana rule groups and the
  * Prometheus rule groups are both rendered. Pure: config in, plain rule objects out.
  */
-import { METRIC, MetricDef, Phase, exportedFromStart, presenceSeries } from "./catalogue";
+import { METRIC, MetricDef, Phase, exportedFromStart, presenceSeries, series } from "./catalogue";
 import { BoundChoice, boundsOf, chooseBound, describeBound } from "./buckets";
 import { ConfigProblem, StackConfig, configKey, nearest } from "./config";
 import { parseDuration } from "./duration";
@@ -70,22 +70,52 @@ export const RECORD = {
   requests: (window: string) => `seamless:sla_requests:rate${window}`,
   goodRequests: (window: string) => `seamless:sla_good_requests:rate${window}`,
   errorRatio: (window: string) => `seamless:sla_errors:ratio_rate${window}`,
-  phaseBuckets: "node_phase_le:seamless_sla_deadline_seconds_bucket:rate5m",
-  phaseCount: "node_phase:seamless_sla_deadline_seconds_count:rate5m",
-  domainBuckets: "node_world_interval_le:seamless_total_ms_bucket:rate5m",
+  phaseBuckets: "phase_le:seamless_sla_deadline_seconds_bucket:rate5m",
+  phaseCount: "phase:seamless_sla_deadline_seconds_count:rate5m",
+  domainBuckets: "world_interval_le:seamless_total_ms_bucket:rate5m",
+  domainP99: "node_world_interval:seamless_total_ms:p99_rate5m",
+  gateHolds: "world_interval_reason:domain_gate_holds:rate5m",
+  partialFills: "world_interval_reason:partial_fill_returns:rate5m",
+  worstCoverage: "node_world_interval:coverage_ratio:bottomk10",
+  stalestLive: "node_world_interval:live_staleness_seconds:topk10",
 } as const;
 
 /**
- * 5m rates of the dashboards' histograms, kept per node, phase or domain so every filter
- * still applies: a 24h panel then reads one recorded sample per step instead of every
- * raw bucket sample (see `npm run bench:queries`).
+ * The "All nodes" convention of the SLA Overview. Its `node_id` variable sends this value
+ * when All is selected, which no node is called; the dashboards' recording rules carry it
+ * in `label`. A panel reads `raw{node_id=~"$node_id"} or recorded{node_filter=~"$node_id"}`:
+ * on All the raw side selects nothing and the few pre-aggregated series answer; with
+ * nodes selected the recorded side selects nothing and the raw series of those nodes do.
+ */
+export const ALL_NODES = { label: "node_filter", value: "__all__" } as const;
+
+/** Rate window of the dashboards' recording rules, and of the raw side of their panels. */
+export const DASHBOARD_RATE = "5m";
+
+/** How many domains the worst-domain panels and their recording rules keep. */
+export const WORST_DOMAINS = 10;
+
+/**
+ * What the SLA Overview reads when every node is selected, aggregated over nodes (or, for
+ * the per-domain panels, cut to the worst domains of each world and interval), so a 24h
+ * panel reads a few series whatever the number of nodes (see `npm run bench:queries`).
  */
 export function dashboardRecordings(): RecordingRule[] {
-  const rec = (record: string, series: string, keeps: string[]): RecordingRule => ({ kind: "record", record, expr: sumRate(series, "5m", keeps), labels: {}, keeps });
+  const marker = { [ALL_NODES.label]: ALL_NODES.value };
+  const rec = (record: string, expr: string, keeps: string[]): RecordingRule => ({ kind: "record", record, expr, labels: marker, keeps: [...keeps, ALL_NODES.label] });
+  const rate = (name: string, keeps: string[]) => sumRate(name, DASHBOARD_RATE, keeps);
+  const domain = ["node_id", "world_id", "interval"];
+  const perWorld = "by (world_id, interval)";
   return [
-    rec(RECORD.phaseBuckets, `${METRIC.slaDeadline.name}_bucket`, ["node_id", "phase", "le"]),
-    rec(RECORD.phaseCount, `${METRIC.slaDeadline.name}_count`, ["node_id", "phase"]),
-    rec(RECORD.domainBuckets, `${METRIC.totalWait.name}_bucket`, ["node_id", "world_id", "interval", "le"]),
+    rec(RECORD.phaseBuckets, rate(series(METRIC.slaDeadline, "bucket"), ["phase", "le"]), ["phase", "le"]),
+    rec(RECORD.phaseCount, rate(series(METRIC.slaDeadline, "count"), ["phase"]), ["phase"]),
+    rec(RECORD.domainBuckets, rate(series(METRIC.totalWait, "bucket"), ["world_id", "interval", "le"]), ["world_id", "interval", "le"]),
+    rec(RECORD.domainP99, `histogram_quantile(0.99, ${rate(series(METRIC.totalWait, "bucket"), [...domain, "le"])})`, domain),
+    rec(RECORD.gateHolds, rate(series(METRIC.gateHolds), ["world_id", "interval", "reason"]), ["world_id", "interval", "reason"]),
+    rec(RECORD.partialFills, rate(series(METRIC.partialFills), ["world_id", "interval", "reason"]), ["world_id", "interval", "reason"]),
+    // per domain first (min/max drop the target's job and instance), then the worst of each world and interval
+    rec(RECORD.worstCoverage, `bottomk ${perWorld} (${WORST_DOMAINS}, ${sumBy(domain, "min")}(${METRIC.coverage.name}))`, domain),
+    rec(RECORD.stalestLive, `topk ${perWorld} (${WORST_DOMAINS}, ${sumBy(domain, "max")}(${METRIC.liveStaleness.name}))`, domain),
   ];
 }
 

@@ -3,7 +3,7 @@ import { buildModel } from "../model/model";
 import { rawFromEntries, readStackFile } from "../model/stackfile";
 import { prettyJson, sortKeys } from "../model/json";
 import { renderStack } from "../synth/render";
-import { panelQueries, substitute } from "../lint/queries";
+import { allValuesOf, panelQueries, substitute } from "../lint/queries";
 import { ROOT } from "./helpers/mocks";
 import { testExprs } from "./helpers/promtool";
 
@@ -57,11 +57,15 @@ describe("dashboard JSON", () => {
     const vars = (model("dev").dashboards[0].json as { templating: { list: Array<Record<string, unknown>> } }).templating.list;
     expect(vars.map((v) => [v.name, v.type, v.query, v.multi ?? false, v.includeAll ?? false, v.allValue ?? null])).toEqual([
       ["datasource", "datasource", "prometheus", false, false, null],
-      ["node_id", "query", "label_values(node_id)", true, true, ".*"],
+      // All on node_id selects the recorded all-nodes series (ALL_NODES in model/rules.ts)
+      ["node_id", "query", "label_values(node_id)", true, true, "__all__"],
       ["world_id", "query", "label_values(world_id)", true, true, ".*"],
       ["interval", "query", "label_values(interval)", true, true, ".*"],
       ["phase", "query", "label_values(phase)", true, true, ".*"],
     ]);
+    // the other dashboards read raw series only: All is every node
+    const backfill = (model("dev").dashboards.find((d) => d.key === "backfillHealth")!.json as { templating: { list: Array<Record<string, unknown>> } }).templating.list;
+    expect(backfill.find((v) => v.name === "node_id")!.allValue).toBe(".*");
   });
 
   it("says a panel's metric is not emitted yet, and names the metric the runtime must add for a proposed signal", () => {
@@ -81,9 +85,9 @@ describe("key panel queries", () => {
       "1 - ((1 - (sum_over_time(seamless:sla_good_requests:rate5m[30d]) / sum_over_time(seamless:sla_requests:rate5m[30d]))) / 0.01)",
     );
   });
-  it("p99 per phase keeps le and phase through the aggregation, honours the filters, and reads the recorded 5m rates", () => {
+  it("p99 per phase keeps le and phase through the aggregation, honours the filters, and on All nodes reads the recorded all-nodes 5m rates", () => {
     expect(query("dev", "slaOverview", "p50 / p95 / p99 per phase", "C")).toBe(
-      'histogram_quantile(0.99, sum by (le, phase) (node_phase_le:seamless_sla_deadline_seconds_bucket:rate5m{node_id=~"$node_id",phase=~"$phase"}))',
+      'histogram_quantile(0.99, sum by (le, phase) (rate(seamless_sla_deadline_seconds_bucket{node_id=~"$node_id",phase=~"$phase"}[5m]) or phase_le:seamless_sla_deadline_seconds_bucket:rate5m{node_filter=~"$node_id",phase=~"$phase"}))',
     );
   });
   it("stale claims: below 100%, unmoved for the window, and older than it", () => {
@@ -97,9 +101,17 @@ describe("key panel queries", () => {
     expect(q).toBe('histogram_quantile(0.99, sum by (le, phase) (rate(seamless_sla_deadline_seconds_bucket{node_id=~"$node_id",phase=~"$phase"}[$__rate_interval])))');
   });
 
-  it("per-domain latency reads the *_ms histogram's recorded rates by world_id", () => {
+  it("per-domain latency reads the *_ms histogram by world_id, and the 10 slowest nodes from the recorded domain p99s", () => {
     expect(query("dev", "slaOverview", "p99 end-to-end latency by world_id")).toBe(
-      'histogram_quantile(0.99, sum by (le, world_id) (node_world_interval_le:seamless_total_ms_bucket:rate5m{node_id=~"$node_id",world_id=~"$world_id",interval=~"$interval"}))',
+      'histogram_quantile(0.99, sum by (le, world_id) (rate(seamless_total_ms_bucket{node_id=~"$node_id",world_id=~"$world_id",interval=~"$interval"}[5m]) or world_interval_le:seamless_total_ms_bucket:rate5m{node_filter=~"$node_id",world_id=~"$world_id",interval=~"$interval"}))',
+    );
+    expect(query("dev", "slaOverview", "p99 end-to-end latency by node_id (10 slowest)")).toBe(
+      'topk(10, max by (node_id) (histogram_quantile(0.99, sum by (le, node_id, world_id, interval) (rate(seamless_total_ms_bucket{node_id=~"$node_id",world_id=~"$world_id",interval=~"$interval"}[5m]))) or node_world_interval:seamless_total_ms:p99_rate5m{node_filter=~"$node_id",world_id=~"$world_id",interval=~"$interval"}))',
+    );
+  });
+  it("coverage: the 10 worst domains, on All nodes from the recorded 10 worst of each world and interval", () => {
+    expect(query("dev", "slaOverview", "Coverage vs min_coverage (10 worst domains)")).toBe(
+      'bottomk(10, min by (world_id, node_id) (coverage_ratio{node_id=~"$node_id",world_id=~"$world_id",interval=~"$interval"} or node_world_interval:coverage_ratio:bottomk10{node_filter=~"$node_id",world_id=~"$world_id",interval=~"$interval"}))',
     );
   });
 });
@@ -109,7 +121,10 @@ describe("key panels evaluated by promtool against synthetic series", () => {
     rawFromEntries("Pulumi.scenario.yaml", Object.entries({ "seamless:environment": "scenario", "seamless:slo": { objective: 0.99, window: "30d", deadlineSeconds: 5 } })),
   );
   const dash = (key: string) => panelQueries(scenario.dashboards.find((d) => d.key === key)!.json);
-  const all = (title: string, refId = "A", d = "slaOverview") => substitute(dash(d).find((q) => q.title === title && q.refId === refId)!.expr, { rateInterval: "5m", range: "1h" });
+  const json = (key: string) => scenario.dashboards.find((d) => d.key === key)!.json;
+  const pick = (title: string, refId = "A", d = "slaOverview", values: Record<string, string[]> = {}) =>
+    substitute(dash(d).find((q) => q.title === title && q.refId === refId)!.expr, { rateInterval: "5m", range: "1h", values, allValues: allValuesOf(json(d)) });
+  const all = (title: string, refId = "A", d = "slaOverview") => pick(title, refId, d);
   const bucket = (phase: string, le: string) => `seamless_sla_deadline_seconds_bucket{phase="${phase}",node_id="n1",le="${le}"}`;
   const lease = (key: string) => `backfill_completion_ratio{node_id="n1",interval="60",lease_key="${key}"}`;
   const flags = (type: string) => `seamless_conformance_flag_total{node_id="n1",interval="60",world_id="w1",flag_type="${type}"}`;
@@ -134,7 +149,10 @@ describe("key panels evaluated by promtool against synthetic series", () => {
       [
         // rounded to 1e-6: the float result is 0.49999999999999956
         { expr: `round(${all("Error budget remaining (30d)")}, 0.000001)`, at: "100m", samples: [{ labels: "{}", value: 0.5 }] },
+        // All nodes reads the recorded all-nodes rates; n1 alone reads its raw buckets; n2 has no requests
         { expr: all("p50 / p95 / p99 per phase", "C"), at: "100m", samples: [{ labels: '{phase="total"}', value: 2.485 }] },
+        { expr: pick("p50 / p95 / p99 per phase", "C", "slaOverview", { node_id: ["n1"] }), at: "100m", samples: [{ labels: '{phase="total"}', value: 2.485 }] },
+        { expr: pick("p50 / p95 / p99 per phase", "C", "slaOverview", { node_id: ["n2"] }), at: "100m", samples: [] },
         { expr: all("Leases held now", "A", "backfillHealth"), at: "100m", samples: [{ labels: "{}", value: 7 }] },
         { expr: all("Stale claims (no progress for 30m)", "A", "backfillHealth"), at: "110m", samples: [{ labels: '{node_id="n1",interval="60"}', value: 1 }] },
         {

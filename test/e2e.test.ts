@@ -158,15 +158,25 @@ describe("the rendered stack against a running Prometheus", () => {
   it("every recording rule produces a series: 0% errors when healthy, 100% in the sla-breach scenario", async () => {
     const records = model.prometheusRuleFile.groups.filter((g) => g.name === "seamless-slo").flatMap((g) => g.rules.flatMap((r) => ("record" in r ? [r.record] : [])));
     expect(records.length).toBe(12);
-    // the dashboards' recorded rates: series per node/phase/domain, with exactly the labels the rule keeps
+    // the dashboards' all-nodes records, with exactly the labels the rule keeps (node_filter="__all__" included)
     const kept = model.rules.groups.filter((g) => g.name === "seamless-dashboards").flatMap((g) => g.rules.flatMap((r) => (r.kind === "record" ? [r] : [])));
-    expect(kept.map((r) => r.record)).toEqual(["node_phase_le:seamless_sla_deadline_seconds_bucket:rate5m", "node_phase:seamless_sla_deadline_seconds_count:rate5m", "node_world_interval_le:seamless_total_ms_bucket:rate5m"]);
+    expect(kept.map((r) => r.record)).toEqual([
+      "phase_le:seamless_sla_deadline_seconds_bucket:rate5m",
+      "phase:seamless_sla_deadline_seconds_count:rate5m",
+      "world_interval_le:seamless_total_ms_bucket:rate5m",
+      "node_world_interval:seamless_total_ms:p99_rate5m",
+      "world_interval_reason:domain_gate_holds:rate5m",
+      "world_interval_reason:partial_fill_returns:rate5m",
+      "node_world_interval:coverage_ratio:bottomk10",
+      "node_world_interval:live_staleness_seconds:topk10",
+    ]);
     for (const r of kept) {
       const series = await waitFor(`${r.record}`, async () => {
         const got = await run("healthy").prometheus.query(r.record);
         return got.length > 0 ? got : undefined;
       }, 20_000);
       for (const one of series) expect(Object.keys(one.metric).filter((k) => k !== "__name__").sort()).toEqual([...r.keeps].sort());
+      expect(series.every((one) => one.metric.node_filter === "__all__")).toBe(true);
     }
     for (const [scenario, errorRatio] of [["healthy", 0], ["sla-breach", 1]] as const) {
       const p = run(scenario).prometheus;
@@ -252,11 +262,16 @@ describe("the rendered stack against a running Prometheus", () => {
     const used = new Set<string>();
     let live = 0;
     let checked = 0;
-    for (const d of model.dashboards) {
-      const values = allValues(d.json, BUILTINS);
+    // every dashboard on All; the SLA Overview also with one node selected (its raw side, see ALL_NODES)
+    const oneNode = nodeIds(SMALL_RUNTIME)[0];
+    const views = model.dashboards.flatMap((d) => [
+      { d, label: "All", values: allValues(d.json, BUILTINS) },
+      ...(d.key === "slaOverview" ? [{ d, label: `node_id=${oneNode}`, values: { ...allValues(d.json, BUILTINS), node_id: oneNode } }] : []),
+    ]);
+    for (const { d, label, values } of views) {
       for (const t of panelTargets(d.json)) {
         checked++;
-        const where = `${d.title} / panel ${t.panelId} "${t.title}" ${t.refId}`;
+        const where = `${d.title} (${label}) / panel ${t.panelId} "${t.title}" ${t.refId}`;
         const expr = substitute(t.expr, values);
         if (expr.includes("$")) problems.push(`${where}: unsubstituted variable in ${expr}`);
         let results;
@@ -283,6 +298,7 @@ describe("the rendered stack against a running Prometheus", () => {
     expect([...used].sort()).toEqual(EMPTY_WHEN_HEALTHY.map((x) => `${x.dashboard}/${x.panelId}`).sort());
     // every panel but the proposed regression checks and the stale claims has data
     expect(checked).toBe(live + 2);
+    expect(checked).toBe(model.dashboards.reduce((n, d) => n + panelTargets(d.json).length, 0) + panelTargets(model.dashboards.find((d) => d.key === "slaOverview")!.json).length);
   }, 90_000);
 });
 

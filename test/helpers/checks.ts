@@ -7,7 +7,7 @@ import { grafanaTemplates } from "../../model/grafana";
 import { isDns1123Label, isPrometheusLabelName } from "../../model/names";
 import { lintPromQL, LintContext, recordedSeries } from "../../lint/promql";
 import { lintTemplate } from "../../lint/templates";
-import { panelQueries, substitute } from "../../lint/queries";
+import { allValuesOf, panelQueries, substitute } from "../../lint/queries";
 import { formatDuration, parseDuration } from "../../model/duration";
 
 type Validatable = { validate(): void };
@@ -52,7 +52,7 @@ export function checkModel(model: StackModel): { problems: string[]; ruleFile: s
   }
   for (const g of model.prometheusRuleFile.groups) for (const r of g.rules) if ("record" in r) problems.push(...lintPromQL(r.expr, ctx).map((p) => `${r.record}: ${p}`));
   for (const d of model.dashboards) {
-    for (const q of panelQueries(d.json)) problems.push(...lintPromQL(substitute(q.expr, { rateInterval: formatDuration(minRange), range: "1h" }), ctx).map((p) => `${d.title}/${q.title}: ${p}`));
+    for (const q of panelQueries(d.json)) problems.push(...lintPromQL(substitute(q.expr, { rateInterval: formatDuration(minRange), range: "1h", allValues: allValuesOf(d.json) }), ctx).map((p) => `${d.title}/${q.title}: ${p}`));
   }
   return { problems, ruleFile: files.get("prometheus/rules.yaml")! };
 }
