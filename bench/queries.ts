@@ -107,7 +107,7 @@ async function main(): Promise<void> {
   const vars = allValues(dashboard.json, { rateInterval: `${4 * SCRAPE}s`, range: "24h", interval: `${STEP}s` });
   const ours: BenchQuery[] = panelTargets(dashboard.json).map((t) => ({ label: `${t.panelId} ${t.title} ${t.refId}`, expr: substitute(t.expr, vars), instant: t.instant }));
   const read = CATALOGUE.filter((m) => [...ours, ...UPSTREAM_SLA_OVERVIEW].some((q) => new RegExp(`\\b${m.name}(_bucket|_count|_sum)?\\b`).test(q.expr)) || m === METRIC.slaDeadline);
-  const records = model.prometheusRuleFile.groups.flatMap((g) => g.rules.flatMap((r) => ("record" in r ? [{ record: r.record, expr: r.expr }] : [])));
+  const records = model.prometheusRuleFile.groups.flatMap((g) => g.rules.flatMap((r) => ("record" in r ? [{ record: r.record, expr: r.expr, labels: r.labels ?? {} }] : [])));
 
   const first = Math.floor((Date.now() / 1000 - 10 * 24 * 3600) / BLOCK_RANGE) * BLOCK_RANGE;
   const sizes: SizeRun[] = nodes.map((n, i) => ({ size: { nodes: n, worlds, leases: 0, intervals: 1 }, start: first + i * BLOCK_RANGE, end: first + i * BLOCK_RANGE + DAY }));
@@ -160,7 +160,7 @@ async function main(): Promise<void> {
   out.push(
     `Seamless SLA Overview over 24h (step ${STEP}s, $__rate_interval ${4 * SCRAPE}s, variables on All; instant panels at the end of the day), median of ${runs} runs per query after one warm-up, one Prometheus (${prometheusVersion()}) holding every size, 60s scrape interval, healthy runtime.`,
     "",
-    "| size | series stored | ours: queries | ours: total median | upstream: queries | upstream: total median | ours / upstream |",
+    "| size | series stored | ours: queries | ours: total median | upstream: queries | upstream: total median | speed-up (upstream / ours) |",
     "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
   );
   for (const r of results) {
@@ -191,6 +191,12 @@ async function main(): Promise<void> {
       for (const t of list) out.push(`| ${who} | ${t.label} | ${t.instant ? "instant" : "range"} | ${t.error ? `error: ${t.error}` : ms(t.medianMs)} | ${t.resultSeries} |`);
     }
   }
+  // a query that returns nothing measures no loaded panel: the figures above would flatter us
+  const empty = results.flatMap((r) => [...r.ours, ...r.upstream].filter((t) => t.resultSeries === 0 || t.error).map((t) => `${r.run.size.nodes} nodes: ${t.label}`));
+  if (empty.length) {
+    out.push("", `INVALID RUN: ${empty.length} queries returned no series or failed, so their timings measure no loaded panel:`, ...empty.map((e) => `- ${e}`));
+    process.exitCode = 1;
+  }
   out.push("", `(whole run ${seconds(began)}: data ${(samples / 1e6).toFixed(1)}M samples; histogram _sum series are left out, no query reads them)`);
   process.stdout.write(`${out.join("\n")}\n`);
 }
@@ -200,7 +206,7 @@ async function evaluateRecords(
   work: string,
   sizes: readonly SizeRun[],
   families: (s: SizeRun) => SyntheticFamily[],
-  records: ReadonlyArray<{ record: string; expr: string }>,
+  records: ReadonlyArray<{ record: string; expr: string; labels: Readonly<Record<string, string>> }>,
 ): Promise<FixedSeries[][]> {
   // only the families the records read (the dashboards' records read every phase and bucket)
   const dir = join(work, "records");
@@ -230,7 +236,8 @@ async function evaluateRecords(
       for (const r of records) {
         const result = await scratch.queryRange(inlined.get(r.record) as string, s.start, s.end, STEP);
         for (const x of result) {
-          series.push({ name: r.record, labels: Object.fromEntries(Object.entries(x.metric).filter(([k]) => k !== "__name__")), samples: (x.values ?? []).map(([ts, v]) => [ts, Number(v)] as const) });
+          // the rule's own labels are added as Prometheus adds them when it evaluates the rule
+          series.push({ name: r.record, labels: { ...Object.fromEntries(Object.entries(x.metric).filter(([k]) => k !== "__name__")), ...r.labels }, samples: (x.values ?? []).map(([ts, v]) => [ts, Number(v)] as const) });
         }
       }
       out.push(series);

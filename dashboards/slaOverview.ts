@@ -6,7 +6,7 @@ import * as prometheus from "@grafana/grafana-foundation-sdk/prometheus";
 import { DEFAULT_HISTOGRAM_BUCKETS, METRIC, MetricDef, leValue, series } from "../model/catalogue";
 import { boundsOf, describeBound } from "../model/buckets";
 import { Matchers, badRatio, num, selector, sumBy, sumRate, weightedBuckets } from "../model/promql";
-import { ALL_NODES, BUDGETED_PHASES, DASHBOARD_RATE, RECORD, WORST_DOMAINS } from "../model/rules";
+import { ALL_NODES, BUDGETED_PHASES, DASHBOARD_QUANTILES, DASHBOARD_RATE, RECORD, WORST_DOMAINS } from "../model/rules";
 import { DashboardContext, FilterLabel, PanelBuilder, filters, finishDashboard, gate, instantQuery, layout, query, thresholds } from "./common";
 import { PANEL } from "./ids";
 
@@ -91,16 +91,13 @@ function deadlineHeatmap(ctx: DashboardContext): PanelBuilder {
 
 function phaseQuantiles(ctx: DashboardContext): PanelBuilder {
   const m = METRIC.slaDeadline;
-  const rate = bucketRates(ctx, m, RECORD.phaseBuckets, filters(m, LABELS), ["le", "phase"]);
   const panel = new timeseries.PanelBuilder()
     .id(ID.phaseQuantiles)
     .title("p50 / p95 / p99 per phase")
     .unit("s")
     .min(0)
-    .thresholds(thresholds("green", [ctx.config.slo.deadlineSeconds, "red"]))
-    .withTarget(query(`histogram_quantile(0.5, ${rate})`, "p50 {{phase}}", "A"))
-    .withTarget(query(`histogram_quantile(0.95, ${rate})`, "p95 {{phase}}", "B"))
-    .withTarget(query(`histogram_quantile(0.99, ${rate})`, "p99 {{phase}}", "C"));
+    .thresholds(thresholds("green", [ctx.config.slo.deadlineSeconds, "red"]));
+  DASHBOARD_QUANTILES.forEach((q, i) => panel.withTarget(query(quantile(ctx, m, q, RECORD.phaseQuantile(q), ["phase"]), `p${Math.round(q * 100)} {{phase}}`, String.fromCharCode(65 + i))));
   return gate(panel, ctx, `Quantiles of ${m.name} per phase. Bad: the total phase above the ${num(ctx.config.slo.deadlineSeconds)}s deadline. Quantiles cannot exceed the top finite bucket (${largest(ctx, m)}s).`, [m]);
 }
 
@@ -125,18 +122,17 @@ function phaseBudget(ctx: DashboardContext): PanelBuilder {
 
 function latencyByWorld(ctx: DashboardContext): PanelBuilder {
   const m = METRIC.totalWait;
-  const rate = bucketRates(ctx, m, RECORD.domainBuckets, filters(m, LABELS), ["le", "world_id"]);
   const panel = new timeseries.PanelBuilder()
     .id(ID.latencyByWorld)
-    .title("p99 end-to-end latency by world_id")
+    .title("p99 end-to-end latency by world_id and interval")
     .unit("ms")
     .min(0)
-    .withTarget(query(`histogram_quantile(0.99, ${rate})`, "p99 {{world_id}}", "A"))
-    .withTarget(query(`histogram_quantile(0.5, ${rate})`, "p50 {{world_id}}", "B"));
+    .withTarget(query(quantile(ctx, m, 0.99, RECORD.domainQuantile(0.99), ["world_id", "interval"]), "p99 {{world_id}} {{interval}}", "A"))
+    .withTarget(query(quantile(ctx, m, 0.5, RECORD.domainQuantile(0.5), ["world_id", "interval"]), "p50 {{world_id}} {{interval}}", "B"));
   return gate(
     panel,
     ctx,
-    `p99 and p50 of ${m.name} per world_id over the selected nodes. Bad: one world far above the others. ${topBucket(ctx, m)}`,
+    `p99 and p50 of ${m.name} per world_id and interval over the selected nodes. Bad: one world far above the others. ${topBucket(ctx, m)}`,
     [m],
   );
 }
@@ -146,7 +142,7 @@ function slowestNodes(ctx: DashboardContext): PanelBuilder {
   const matchers = filters(m, LABELS);
   const by = ["le", ...SLA_DOMAIN];
   const rawP99 = `histogram_quantile(0.99, ${sumRate(selector(series(m, "bucket"), matchers), ctx.recorded ? DASHBOARD_RATE : "$__rate_interval", by)})`;
-  const p99 = ctx.recorded ? eitherNodes(rawP99, selector(RECORD.domainP99, onAllNodes(matchers))) : rawP99;
+  const p99 = ctx.recorded ? eitherNodes(rawP99, selector(RECORD.slowestDomains, onAllNodes(matchers))) : rawP99;
   const panel = new timeseries.PanelBuilder()
     .id(ID.latencyByNode)
     .title(`p99 end-to-end latency by node_id (${WORST} slowest)`)
@@ -220,6 +216,17 @@ function bucketRates(ctx: DashboardContext, m: MetricDef, recorded: string, matc
   const raw = selector(series(m, "bucket"), matchers);
   if (!ctx.recorded) return sumRate(raw, "$__rate_interval", by);
   return `${sumBy(by)}(${eitherNodes(`rate(${raw}[${DASHBOARD_RATE}])`, selector(recorded, onAllNodes(matchers)))})`;
+}
+
+/**
+ * A quantile of a histogram per `by`. With the PrometheusRule deployed, All nodes reads the
+ * recorded quantile (a few series, whatever the number of nodes and buckets) and selected
+ * nodes compute it from their raw buckets over the same 5m; without it, raw over $__rate_interval.
+ */
+function quantile(ctx: DashboardContext, m: MetricDef, q: number, recorded: string, by: readonly string[]): string {
+  const matchers = filters(m, LABELS);
+  const raw = `histogram_quantile(${q}, ${sumRate(selector(series(m, "bucket"), matchers), ctx.recorded ? DASHBOARD_RATE : "$__rate_interval", ["le", ...by])})`;
+  return ctx.recorded ? eitherNodes(raw, selector(recorded, onAllNodes(matchers))) : raw;
 }
 
 /** Per-second rate of a counter grouped by `by`, as `bucketRates` reads histograms. */

@@ -73,7 +73,9 @@ export const RECORD = {
   phaseBuckets: "phase_le:seamless_sla_deadline_seconds_bucket:rate5m",
   phaseCount: "phase:seamless_sla_deadline_seconds_count:rate5m",
   domainBuckets: "world_interval_le:seamless_total_ms_bucket:rate5m",
-  domainP99: "node_world_interval:seamless_total_ms:p99_rate5m",
+  phaseQuantile: (q: DashboardQuantile) => `phase:seamless_sla_deadline_seconds:p${Math.round(q * 100)}_rate5m`,
+  domainQuantile: (q: DashboardQuantile) => `world_interval:seamless_total_ms:p${Math.round(q * 100)}_rate5m`,
+  slowestDomains: "node_world_interval:seamless_total_ms:p99_rate5m_topk10",
   gateHolds: "world_interval_reason:domain_gate_holds:rate5m",
   partialFills: "world_interval_reason:partial_fill_returns:rate5m",
   worstCoverage: "node_world_interval:coverage_ratio:bottomk10",
@@ -91,6 +93,10 @@ export const ALL_NODES = { label: "node_filter", value: "__all__" } as const;
 
 /** Rate window of the dashboards' recording rules, and of the raw side of their panels. */
 export const DASHBOARD_RATE = "5m";
+
+/** Quantiles the SLA Overview draws, recorded for All nodes. */
+export const DASHBOARD_QUANTILES = [0.5, 0.95, 0.99] as const;
+export type DashboardQuantile = (typeof DASHBOARD_QUANTILES)[number];
 
 /** How many domains the worst-domain panels and their recording rules keep. */
 export const WORST_DOMAINS = 10;
@@ -110,7 +116,11 @@ export function dashboardRecordings(): RecordingRule[] {
     rec(RECORD.phaseBuckets, rate(series(METRIC.slaDeadline, "bucket"), ["phase", "le"]), ["phase", "le"]),
     rec(RECORD.phaseCount, rate(series(METRIC.slaDeadline, "count"), ["phase"]), ["phase"]),
     rec(RECORD.domainBuckets, rate(series(METRIC.totalWait, "bucket"), ["world_id", "interval", "le"]), ["world_id", "interval", "le"]),
-    rec(RECORD.domainP99, `histogram_quantile(0.99, ${rate(series(METRIC.totalWait, "bucket"), [...domain, "le"])})`, domain),
+    // quantiles from the records just above (a group evaluates its rules in order): a panel then reads a few series, not every bucket
+    ...DASHBOARD_QUANTILES.map((q) => rec(RECORD.phaseQuantile(q), `histogram_quantile(${q}, ${RECORD.phaseBuckets})`, ["phase"])),
+    ...([0.5, 0.99] as const).map((q) => rec(RECORD.domainQuantile(q), `histogram_quantile(${q}, ${RECORD.domainBuckets})`, ["world_id", "interval"])),
+    // the 10 slowest domains of each world and interval hold the 10 slowest nodes of any selection of them
+    rec(RECORD.slowestDomains, `topk ${perWorld} (${WORST_DOMAINS}, histogram_quantile(0.99, ${rate(series(METRIC.totalWait, "bucket"), [...domain, "le"])}))`, domain),
     rec(RECORD.gateHolds, rate(series(METRIC.gateHolds), ["world_id", "interval", "reason"]), ["world_id", "interval", "reason"]),
     rec(RECORD.partialFills, rate(series(METRIC.partialFills), ["world_id", "interval", "reason"]), ["world_id", "interval", "reason"]),
     // per domain first (min/max drop the target's job and instance), then the worst of each world and interval

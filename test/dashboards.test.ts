@@ -85,9 +85,12 @@ describe("key panel queries", () => {
       "1 - ((1 - (sum_over_time(seamless:sla_good_requests:rate5m[30d]) / sum_over_time(seamless:sla_requests:rate5m[30d]))) / 0.01)",
     );
   });
-  it("p99 per phase keeps le and phase through the aggregation, honours the filters, and on All nodes reads the recorded all-nodes 5m rates", () => {
+  it("p99 per phase keeps le and phase through the aggregation, honours the filters, and on All nodes reads the recorded all-nodes p99", () => {
     expect(query("dev", "slaOverview", "p50 / p95 / p99 per phase", "C")).toBe(
-      'histogram_quantile(0.99, sum by (le, phase) (rate(seamless_sla_deadline_seconds_bucket{node_id=~"$node_id",phase=~"$phase"}[5m]) or phase_le:seamless_sla_deadline_seconds_bucket:rate5m{node_filter=~"$node_id",phase=~"$phase"}))',
+      'histogram_quantile(0.99, sum by (le, phase) (rate(seamless_sla_deadline_seconds_bucket{node_id=~"$node_id",phase=~"$phase"}[5m]))) or phase:seamless_sla_deadline_seconds:p99_rate5m{node_filter=~"$node_id",phase=~"$phase"}',
+    );
+    expect(query("dev", "slaOverview", "p50 / p95 / p99 per phase", "A")).toBe(
+      'histogram_quantile(0.5, sum by (le, phase) (rate(seamless_sla_deadline_seconds_bucket{node_id=~"$node_id",phase=~"$phase"}[5m]))) or phase:seamless_sla_deadline_seconds:p50_rate5m{node_filter=~"$node_id",phase=~"$phase"}',
     );
   });
   it("stale claims: below 100%, unmoved for the window, and older than it", () => {
@@ -101,12 +104,12 @@ describe("key panel queries", () => {
     expect(q).toBe('histogram_quantile(0.99, sum by (le, phase) (rate(seamless_sla_deadline_seconds_bucket{node_id=~"$node_id",phase=~"$phase"}[$__rate_interval])))');
   });
 
-  it("per-domain latency reads the *_ms histogram by world_id, and the 10 slowest nodes from the recorded domain p99s", () => {
-    expect(query("dev", "slaOverview", "p99 end-to-end latency by world_id")).toBe(
-      'histogram_quantile(0.99, sum by (le, world_id) (rate(seamless_total_ms_bucket{node_id=~"$node_id",world_id=~"$world_id",interval=~"$interval"}[5m]) or world_interval_le:seamless_total_ms_bucket:rate5m{node_filter=~"$node_id",world_id=~"$world_id",interval=~"$interval"}))',
+  it("per-domain latency reads the *_ms histogram by world_id and interval, and the 10 slowest nodes from the recorded 10 slowest domains of each world", () => {
+    expect(query("dev", "slaOverview", "p99 end-to-end latency by world_id and interval")).toBe(
+      'histogram_quantile(0.99, sum by (le, world_id, interval) (rate(seamless_total_ms_bucket{node_id=~"$node_id",world_id=~"$world_id",interval=~"$interval"}[5m]))) or world_interval:seamless_total_ms:p99_rate5m{node_filter=~"$node_id",world_id=~"$world_id",interval=~"$interval"}',
     );
     expect(query("dev", "slaOverview", "p99 end-to-end latency by node_id (10 slowest)")).toBe(
-      'topk(10, max by (node_id) (histogram_quantile(0.99, sum by (le, node_id, world_id, interval) (rate(seamless_total_ms_bucket{node_id=~"$node_id",world_id=~"$world_id",interval=~"$interval"}[5m]))) or node_world_interval:seamless_total_ms:p99_rate5m{node_filter=~"$node_id",world_id=~"$world_id",interval=~"$interval"}))',
+      'topk(10, max by (node_id) (histogram_quantile(0.99, sum by (le, node_id, world_id, interval) (rate(seamless_total_ms_bucket{node_id=~"$node_id",world_id=~"$world_id",interval=~"$interval"}[5m]))) or node_world_interval:seamless_total_ms:p99_rate5m_topk10{node_filter=~"$node_id",world_id=~"$world_id",interval=~"$interval"}))',
     );
   });
   it("coverage: the 10 worst domains, on All nodes from the recorded 10 worst of each world and interval", () => {
@@ -150,7 +153,7 @@ describe("key panels evaluated by promtool against synthetic series", () => {
         // rounded to 1e-6: the float result is 0.49999999999999956
         { expr: `round(${all("Error budget remaining (30d)")}, 0.000001)`, at: "100m", samples: [{ labels: "{}", value: 0.5 }] },
         // All nodes reads the recorded all-nodes rates; n1 alone reads its raw buckets; n2 has no requests
-        { expr: all("p50 / p95 / p99 per phase", "C"), at: "100m", samples: [{ labels: '{phase="total"}', value: 2.485 }] },
+        { expr: all("p50 / p95 / p99 per phase", "C"), at: "100m", samples: [{ labels: 'phase:seamless_sla_deadline_seconds:p99_rate5m{node_filter="__all__",phase="total"}', value: 2.485 }] },
         { expr: pick("p50 / p95 / p99 per phase", "C", "slaOverview", { node_id: ["n1"] }), at: "100m", samples: [{ labels: '{phase="total"}', value: 2.485 }] },
         { expr: pick("p50 / p95 / p99 per phase", "C", "slaOverview", { node_id: ["n2"] }), at: "100m", samples: [] },
         { expr: all("Leases held now", "A", "backfillHealth"), at: "100m", samples: [{ labels: "{}", value: 7 }] },
