@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execFile } from "node:child_process";
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, Server } from "node:http";
 import { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -14,7 +14,7 @@ import { CATALOGUE } from "../model/catalogue";
 import { buildModel } from "../model/model";
 import { alertRules } from "../model/rules";
 import { readStackFile } from "../model/stackfile";
-import { main } from "../tools/check-metrics";
+import { main, printable } from "../tools/check-metrics";
 import { RunningExporter, startExporter } from "./e2e/exporter";
 import { RunningPrometheus, freePort, requireBinary, startPrometheus } from "./e2e/prometheus";
 import { allEmittable } from "./e2e/stack";
@@ -26,6 +26,9 @@ let healthy: RunningPrometheus;
 let broken: RunningPrometheus;
 let authServer: Server;
 let authUrl: string;
+let fakeServer: Server;
+/** A fake Prometheus; its first path segment picks how it answers (see FAKE). */
+let fakeUrl: string;
 let project: string;
 let missingBinary: Error | undefined;
 const cleanup: Array<() => Promise<void>> = [];
@@ -52,6 +55,28 @@ function prometheusFor(): { healthy: RunningPrometheus; broken: RunningPrometheu
   return { healthy, broken };
 }
 
+/** Escape, 5000 characters, a line break: what a broken proxy or a hostile server may send as error text. */
+const LONG_ERROR = `\x1b[31mboom\x1b[0m\n${"y".repeat(5000)}`;
+
+/** How the fake Prometheus answers, by the first segment of the path (`<fakeUrl>/<mode>/api/v1/...`). */
+const FAKE: Record<string, (api: string) => { status: number; body: string }> = {
+  // HTTP 200, Prometheus' envelope, but data of the wrong shape
+  shape: () => ({ status: 200, body: JSON.stringify({ status: "success", data: 5 }) }),
+  // valid JSON that is no envelope at all
+  nullbody: () => ({ status: 200, body: "null" }),
+  // Thanos and older Prometheus answer an empty list as null: no metric present, not an error
+  nulldata: () => ({ status: 200, body: JSON.stringify({ status: "success", data: null }) }),
+  // an error whose text is 5000 characters with an ANSI colour
+  long: () => ({ status: 422, body: JSON.stringify({ status: "error", errorType: "bad_data", error: LONG_ERROR }) }),
+  // one gauge present, but /api/v1/metadata answers a list instead of a map
+  metadata: (api) => ({
+    status: 200,
+    body: JSON.stringify({ status: "success", data: api === "/api/v1/metadata" ? [] : api === "/api/v1/label/__name__/values" ? ["backfill_jobs_in_progress"] : [] }),
+  }),
+  // nothing present: every list empty, metadata an empty map
+  empty: (api) => ({ status: 200, body: JSON.stringify({ status: "success", data: api === "/api/v1/metadata" ? {} : [] }) }),
+};
+
 /** A staging-like file without any seamless:metrics key, with comments. */
 const MINIMAL = "# minimal: no metrics key at all\nconfig:\n  seamless:environment: minimal # the env\n  seamless:slo:\n    deadlineSeconds: 5\n";
 
@@ -67,6 +92,15 @@ describe("npm run check-metrics", () => {
     await new Promise<void>((ok) => authServer.listen(0, "127.0.0.1", () => ok()));
     cleanup.push(() => new Promise<void>((ok) => authServer.close(() => ok())));
     authUrl = `http://127.0.0.1:${(authServer.address() as AddressInfo).port}`;
+    fakeServer = createServer((req, res) => {
+      const path = new URL(req.url ?? "/", "http://127.0.0.1").pathname;
+      const [, mode, ...rest] = path.split("/");
+      const answer = FAKE[mode]?.(`/${rest.join("/")}`) ?? { status: 404, body: "404 page not found\n" };
+      res.writeHead(answer.status, { "content-type": "application/json" }).end(answer.body);
+    });
+    await new Promise<void>((ok) => fakeServer.listen(0, "127.0.0.1", () => ok()));
+    cleanup.push(() => new Promise<void>((ok) => fakeServer.close(() => ok())));
+    fakeUrl = `http://127.0.0.1:${(fakeServer.address() as AddressInfo).port}`;
     try {
       requireBinary("prometheus");
     } catch (e) {
@@ -210,6 +244,121 @@ describe("npm run check-metrics", () => {
       "check-metrics: --prometheus-url is required; usage: npm run check-metrics -- --prometheus-url <url> --stack <name> [--write] [--project-dir <dir>] [--lookback 1h]",
     ]);
   }, 60_000);
+
+  it("the command line: a wrong-shaped answer, a missing project dir, a negative --lookback and a long escape-laden error text each give one clean line and exit 2", async () => {
+    const missingDir = join(project, "nonexistent");
+    const [shape, noDir, lookback, lookbackEq, long] = await Promise.all([
+      cli(["--prometheus-url", `${fakeUrl}/shape`, "--stack", "staging", "--project-dir", project]),
+      cli(["--prometheus-url", `${fakeUrl}/empty`, "--stack", "staging", "--project-dir", missingDir]),
+      cli(["--prometheus-url", `${fakeUrl}/empty`, "--stack", "staging", "--project-dir", project, "--lookback", "-5m"]),
+      cli(["--prometheus-url", `${fakeUrl}/empty`, "--stack", "staging", "--project-dir", project, "--lookback=-5m"]),
+      cli(["--prometheus-url", `${fakeUrl}/long`, "--stack", "staging", "--project-dir", project]),
+    ]);
+    expect(existsSync(missingDir)).toBe(false);
+    expect(shape).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: `check-metrics: the server at ${fakeUrl}/shape answered /api/v1/label/__name__/values with an unexpected shape (data is a number, not a list of strings); is it a Prometheus?\n`,
+    });
+    expect(noDir).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: `check-metrics: --project-dir ${missingDir} does not exist; give the Pulumi project's directory (the one with Pulumi.yaml and Pulumi.staging.yaml)\n`,
+    });
+    expect(lookback).toEqual({ code: 2, stdout: "", stderr: "check-metrics: --lookback must be a duration such as 10m, not -5m\n" });
+    expect(lookbackEq).toEqual(lookback);
+    // the escape sequences are gone, the line break is a space, and the text is cut to 200 characters
+    const trimmed = `boom ${"y".repeat(194)}\u2026`;
+    expect(Array.from(trimmed)).toHaveLength(200);
+    expect(long).toEqual({ code: 2, stdout: "", stderr: `check-metrics: Prometheus at ${fakeUrl}/long answered /api/v1/label/__name__/values with an error (HTTP 422): ${trimmed}\n` });
+    for (const r of [shape, noDir, lookback, long]) expect(r.stderr).not.toMatch(/unexpected error|[\x00-\x09\x0b-\x1f\x7f]/);
+  }, 60_000);
+
+  it("other misuses give one line and exit 2, never the unexpected-error fallback", async () => {
+    const run = async (args: string[], env: Record<string, string | undefined> = {}) => {
+      const err: string[] = [];
+      const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+      Object.assign(process.env, env);
+      for (const [k, v] of Object.entries(env)) if (v === undefined) delete process.env[k];
+      try {
+        const code = await main(args, { out: () => {}, err: (l) => err.push(l) });
+        return { code, err };
+      } finally {
+        for (const [k, v] of Object.entries(saved)) {
+          if (v === undefined) delete process.env[k];
+          else process.env[k] = v;
+        }
+      }
+    };
+    const staging = (url: string, ...more: string[]) => ["--prometheus-url", url, "--stack", "staging", "--project-dir", project, ...more];
+    const give = "give the Pulumi project's directory (the one with Pulumi.yaml and Pulumi.staging.yaml)";
+    const usage = "usage: npm run check-metrics -- --prometheus-url <url> --stack <name> [--write] [--project-dir <dir>] [--lookback 1h]";
+    const empty = mkdtempSync(join(tmpdir(), "seamless-check-metrics-empty-"));
+    const other = mkdtempSync(join(tmpdir(), "seamless-check-metrics-other-"));
+    cleanup.push(async () => rmSync(empty, { recursive: true, force: true }));
+    cleanup.push(async () => rmSync(other, { recursive: true, force: true }));
+    copyFileSync(join(ROOT, "Pulumi.yaml"), join(other, "Pulumi.yaml"));
+    const aliased = "config:\n  seamless:environment: aliased\n  other:base: &m { emitted: [backfill_jobs_in_progress] }\n  seamless:metrics: *m\n";
+    writeFileSync(join(other, "Pulumi.aliased.yaml"), aliased);
+    writeFileSync(join(other, "Pulumi.blocked.yaml"), "config:\n  seamless:environment: blocked\n");
+    mkdirSync(join(other, "Pulumi.blocked.yaml.check-metrics.tmp"));
+    const url = `${fakeUrl}/empty`;
+
+    expect(await run(["--prometheus-url", url, "--stack", "staging", "--project-dir", join(project, "Pulumi.yaml")])).toEqual({
+      code: 2,
+      err: [`check-metrics: --project-dir ${join(project, "Pulumi.yaml")} is not a directory; ${give}`],
+    });
+    expect(await run(["--prometheus-url", url, "--stack", "staging", "--project-dir", empty])).toEqual({
+      code: 2,
+      err: [`check-metrics: --project-dir ${empty} has no Pulumi.yaml and no Pulumi.staging.yaml, so it is not the Pulumi project's directory`],
+    });
+    expect(await run(["--prometheus-url", url, "--stack", "staging", "--project-dir", ""])).toEqual({ code: 2, err: [`check-metrics: --project-dir is empty; ${give}`] });
+    expect(await run(staging(url, "--lookback", "--write"))).toEqual({ code: 2, err: [`check-metrics: --lookback needs a value; ${usage}`] });
+    expect(await run(staging(url, "--lookback", "0"))).toEqual({ code: 2, err: ["check-metrics: --lookback must be a duration such as 10m, not 0"] });
+    expect(await run(staging(url, "--lookback="))).toEqual({ code: 2, err: ['check-metrics: --lookback must be a duration such as 10m, not ""'] });
+    expect(await run(staging(`${fakeUrl}/nullbody`))).toEqual({
+      code: 2,
+      err: [`check-metrics: the server at ${fakeUrl}/nullbody answered /api/v1/label/__name__/values with an unexpected shape (the answer is null, not an object with status and data); is it a Prometheus?`],
+    });
+    expect(await run(staging(`${fakeUrl}/metadata`))).toEqual({
+      code: 2,
+      err: [`check-metrics: the server at ${fakeUrl}/metadata answered /api/v1/metadata with an unexpected shape (data is a list, not a map of metric names to metadata lists); is it a Prometheus?`],
+    });
+    // a null list is an empty one (Thanos): the check runs, nothing is present
+    const nulls = await run(staging(`${fakeUrl}/nulldata`));
+    expect(nulls).toEqual({ code: 0, err: [] });
+    // neither a malformed password nor a token that cannot be a header value is ever echoed
+    const badPassword = await run(staging(`http://user:s%zzecret@127.0.0.1:${(fakeServer.address() as AddressInfo).port}/empty`));
+    expect(badPassword).toEqual({ code: 2, err: ["check-metrics: the user:password@ part of --prometheus-url is not valid percent-encoding; write a literal % as %25"] });
+    const badToken = await run(staging(url), { PROMETHEUS_BEARER_TOKEN: "sec\nret" });
+    expect(badToken).toEqual({
+      code: 2,
+      err: ["check-metrics: PROMETHEUS_BEARER_TOKEN holds a space, a line break or a non-ASCII character, which cannot go into an HTTP header; set it to the token alone"],
+    });
+    // --write through a YAML alias, and onto a path it cannot write: refused, the file unchanged
+    const alias = await run(["--prometheus-url", url, "--stack", "aliased", "--project-dir", other, "--write"]);
+    expect(alias).toEqual({
+      code: 2,
+      err: [
+        "check-metrics: --write cannot set seamless:metrics.emitted in the stack file: its seamless:metrics is a YAML alias (*name), which --write does not edit; write the map out in place of the alias, or set seamless:metrics.emitted to [] by hand",
+      ],
+    });
+    expect(readFileSync(join(other, "Pulumi.aliased.yaml"), "utf8")).toBe(aliased);
+    const blocked = await run(["--prometheus-url", url, "--stack", "blocked", "--project-dir", other, "--write"]);
+    const path = join(other, "Pulumi.blocked.yaml");
+    expect(blocked).toEqual({ code: 2, err: [`check-metrics: cannot write ${path}.check-metrics.tmp: it is a directory (EISDIR); ${path} was left as it was`] });
+    expect(readFileSync(path, "utf8")).toBe("config:\n  seamless:environment: blocked\n");
+  }, 30_000);
+
+  it("printable: server text loses escapes, control and bidi characters, and is cut at 200 characters with an ellipsis", () => {
+    expect(printable("plain text")).toBe("plain text");
+    expect(printable("\x1b[1;31mred\x1b[0m \x1b]0;title\x07\x1b]8;;http://x\x1b\\link\x1b]8;;\x1b\\ a\tb\r\nc\u0000d\u202eevil\u202c")).toBe("red link a b cdevil");
+    expect(printable(`${"a".repeat(300)}`)).toBe(`${"a".repeat(199)}\u2026`);
+    expect(printable("a".repeat(200))).toBe("a".repeat(200));
+    // never half a surrogate pair
+    expect(printable("\u{1F600}".repeat(201))).toBe(`${"\u{1F600}".repeat(199)}\u2026`);
+    expect(printable("   \n  ")).toBe("");
+  });
 
   it("is wired as an npm script", async () => {
     const r = await new Promise<{ code: number; stdout: string }>((ok) =>

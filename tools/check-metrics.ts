@@ -11,18 +11,18 @@
  * the URL (basic auth). Exit codes: 0 checked (and written), 1 a metric does not match the
  * stack (labels, buckets, type; nothing is written), 2 the check could not run.
  */
-import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { parseDocument } from "yaml";
+import { isAlias, parseDocument } from "yaml";
 import { CATALOGUE, MetricDef, leValue, series } from "../model/catalogue";
 import { boundsOf } from "../model/buckets";
 import { ConfigError, RawStackConfig } from "../model/config";
 import { formatDuration, parseDuration } from "../model/duration";
 import { StackModel, buildModel } from "../model/model";
 import { AlertRule, alertRules } from "../model/rules";
-import { readStackFile } from "../model/stackfile";
+import { STACK_NAME, readStackFile } from "../model/stackfile";
 
 /** An error that ends the run with one line and an exit code. */
 export class CheckError extends Error {
@@ -46,12 +46,38 @@ export interface CheckOptions {
 
 const USAGE = "usage: npm run check-metrics -- --prometheus-url <url> --stack <name> [--write] [--project-dir <dir>] [--lookback 1h]";
 
+const VALUE_OPTIONS = ["--prometheus-url", "--stack", "--project-dir", "--lookback"];
+const FLAG_OPTIONS = ["--write", "--help", "-h"];
+
+/**
+ * `--lookback -5m` as `--lookback=-5m`: node's parseArgs refuses a value that starts with `-`
+ * ("argument is ambiguous"), so the value is checked, and refused, as a value. An option name
+ * in the value's place means the value is missing.
+ */
+function attachDashValues(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const next = argv[i + 1];
+    if (arg === "--") return [...out, ...argv.slice(i)];
+    if (VALUE_OPTIONS.includes(arg) && next !== undefined && next.startsWith("-")) {
+      if (next === "--" || [...VALUE_OPTIONS, ...FLAG_OPTIONS].includes(next.split("=")[0])) throw new CheckError(`${arg} needs a value; ${USAGE}`);
+      out.push(`${arg}=${next}`);
+      i++;
+      continue;
+    }
+    out.push(arg);
+  }
+  return out;
+}
+
 /** Parses argv; throws CheckError (exit 2) with the usage on a bad command line. */
 export function parseOptions(argv: readonly string[]): CheckOptions | "help" {
   let parsed;
+  const args = attachDashValues(argv);
   try {
     parsed = parseArgs({
-      args: [...argv],
+      args,
       options: {
         "prometheus-url": { type: "string" },
         stack: { type: "string" },
@@ -69,9 +95,43 @@ export function parseOptions(argv: readonly string[]): CheckOptions | "help" {
   if (parsed.help) return "help";
   if (!parsed["prometheus-url"]) throw new CheckError(`--prometheus-url is required; ${USAGE}`);
   if (!parsed.stack) throw new CheckError(`--stack is required; ${USAGE}`);
-  const lookbackSeconds = parseDuration(parsed.lookback ?? "1h");
-  if (!lookbackSeconds) throw new CheckError(`--lookback ${parsed.lookback} is not a duration such as 10m or 1h`);
-  return { prometheusUrl: parsed["prometheus-url"], stack: parsed.stack, write: parsed.write ?? false, projectDir: parsed["project-dir"] ?? process.cwd(), lookbackSeconds };
+  const lookback = parsed.lookback ?? "1h";
+  const lookbackSeconds = parseDuration(lookback);
+  if (!lookbackSeconds) throw new CheckError(`--lookback must be a duration such as 10m, not ${lookback === "" ? '""' : printable(lookback, 40)}`);
+  return { prometheusUrl: parsed["prometheus-url"], stack: parsed.stack, write: parsed.write ?? false, projectDir: parsed["project-dir"] ?? currentDir(), lookbackSeconds };
+}
+
+function currentDir(): string {
+  try {
+    return process.cwd();
+  } catch {
+    throw new CheckError("the current directory no longer exists; cd into the Pulumi project or give --project-dir <dir>");
+  }
+}
+
+/**
+ * Text from a server (or anything else outside this program) made safe to print on one line:
+ * ANSI escape sequences, control and bidi characters removed, white space collapsed, and at
+ * most `max` characters, the last an ellipsis when it was cut.
+ */
+export function printable(text: string, max = 200): string {
+  const flat = text
+    .replace(/\x1b\[[0-?]*[ -/]*[@-~]/g, "") // CSI: colours, cursor moves
+    .replace(/\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?/g, "") // OSC: titles, links
+    .replace(/\x1b[ -/]*[0-~]?/g, "") // any other escape
+    .replace(/\x9b[0-?]*[ -/]*[@-~]/g, "") // 8-bit CSI
+    .replace(/[\t\n\v\f\r\x85\u2028\u2029]/g, " ")
+    .replace(/[\p{Cc}\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu, "")
+    .replace(/\s+/g, " ")
+    .trim();
+  const chars = Array.from(flat);
+  return chars.length > max ? `${chars.slice(0, max - 1).join("")}\u2026` : flat;
+}
+
+/** Server-provided names or values, each printable, at most `max` of them. */
+function printableList(items: readonly string[], separator: string, max = 30): string {
+  const shown = items.slice(0, max).map((i) => printable(i, 80));
+  return `${shown.join(separator)}${items.length > max ? `${separator}\u2026 (${items.length - max} more)` : ""}`;
 }
 
 /** A small Prometheus HTTP API client whose every failure is a one-line CheckError. */
@@ -89,10 +149,21 @@ export class PrometheusClient {
     }
     if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw new CheckError(`--prometheus-url ${url} must be http:// or https://`);
     if (parsed.username || parsed.password) {
-      this.headers.authorization = `Basic ${Buffer.from(`${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`).toString("base64")}`;
+      let user: string;
+      let password: string;
+      try {
+        user = decodeURIComponent(parsed.username);
+        password = decodeURIComponent(parsed.password);
+      } catch {
+        // never echo the URL here: it holds the password
+        throw new CheckError("the user:password@ part of --prometheus-url is not valid percent-encoding; write a literal % as %25");
+      }
+      this.headers.authorization = `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;
       parsed.username = "";
       parsed.password = "";
     } else if (token) {
+      // never echo the token: fetch would put it in its error message
+      if (!/^[\x21-\x7e]+$/.test(token)) throw new CheckError("PROMETHEUS_BEARER_TOKEN holds a space, a line break or a non-ASCII character, which cannot go into an HTTP header; set it to the token alone");
       this.headers.authorization = `Bearer ${token}`;
     }
     this.credentials = "authorization" in this.headers;
@@ -104,8 +175,8 @@ export class PrometheusClient {
     return this.base;
   }
 
-  /** GET an API path and return its `data`. */
-  async get<T>(path: string, params: Record<string, string | number> = {}): Promise<T> {
+  /** GET an API path and return its `data`, which must have the shape `shape` checks. */
+  async get<T>(path: string, params: Record<string, string | number>, shape: Shape<T>): Promise<T> {
     const query = new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)]));
     const target = `${this.base}${path}${query.size ? `?${query}` : ""}`;
     let res: Response;
@@ -120,25 +191,77 @@ export class PrometheusClient {
         `Prometheus at ${this.base} refused the request (HTTP ${what}): ${this.credentials ? "the credentials were rejected" : "it needs credentials"}; set PROMETHEUS_BEARER_TOKEN=<token> or put user:password@ in --prometheus-url`,
       );
     }
-    let body: { status?: string; data?: T; error?: string };
+    let body: unknown;
     try {
-      body = (await res.json()) as typeof body;
-    } catch {
+      body = await res.json();
+    } catch (e) {
+      if (isTimeout(e)) throw new CheckError(`Prometheus at ${this.base} did not finish answering ${path} within ${this.timeoutMs / 1000}s; is it overloaded, and is --prometheus-url right?`);
       throw new CheckError(`${this.base} did not answer ${path} like a Prometheus API (HTTP ${res.status}); give the Prometheus base URL, without /api/v1`);
     }
-    if (body.status !== "success") throw new CheckError(`Prometheus at ${this.base} answered ${path} with an error (HTTP ${res.status}): ${body.error ?? "no error text"}`);
-    return body.data as T;
+    const unexpected = (what: string) => new CheckError(`the server at ${this.base} answered ${path} with an unexpected shape (${what}); is it a Prometheus?`);
+    if (typeof body !== "object" || body === null || Array.isArray(body)) throw unexpected(`the answer is ${kindOf(body)}, not an object with status and data`);
+    const { status, data, error } = body as { status?: unknown; data?: unknown; error?: unknown };
+    if (status !== "success") {
+      const text = typeof error === "string" && printable(error) ? printable(error) : "no error text";
+      throw new CheckError(`Prometheus at ${this.base} answered ${path} with an error (HTTP ${res.status}): ${text}`);
+    }
+    const problem = shape.problem(data);
+    if (problem) throw unexpected(problem);
+    return shape.value(data);
   }
+}
+
+/** What an API answer's `data` must look like: `problem` says how it differs, `value` normalises it. */
+export interface Shape<T> {
+  problem(data: unknown): string | undefined;
+  value(data: unknown): T;
+}
+
+function kindOf(value: unknown): string {
+  if (value === undefined) return "missing";
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "a list";
+  return typeof value === "object" ? "an object" : `a ${typeof value}`;
+}
+
+/** A list of strings; `null` is an empty list (Thanos and older Prometheus answer an empty result so). */
+export const STRINGS: Shape<string[]> = {
+  problem: (data) => {
+    if (data === null) return undefined;
+    if (!Array.isArray(data)) return `data is ${kindOf(data)}, not a list of strings`;
+    const odd = data.find((d) => typeof d !== "string");
+    return odd === undefined ? undefined : `data is a list holding ${kindOf(odd)}, not a list of strings`;
+  },
+  value: (data) => (data ?? []) as string[],
+};
+
+/** /api/v1/metadata: metric name -> list of `{ type, help, unit }`. */
+export const METADATA: Shape<Record<string, Array<{ type: string }>>> = {
+  problem: (data) => {
+    if (typeof data !== "object" || data === null || Array.isArray(data)) return `data is ${kindOf(data)}, not a map of metric names to metadata lists`;
+    for (const [name, entries] of Object.entries(data)) {
+      if (!Array.isArray(entries)) return `the metadata of ${printable(name, 80)} is ${kindOf(entries)}, not a list`;
+      const odd = entries.find((e) => typeof e !== "object" || e === null || typeof (e as { type?: unknown }).type !== "string");
+      if (odd !== undefined) return `the metadata of ${printable(name, 80)} holds ${kindOf(odd)} without a type`;
+    }
+    return undefined;
+  },
+  value: (data) => data as Record<string, Array<{ type: string }>>,
+};
+
+function isTimeout(e: unknown): boolean {
+  const name = (e as Error | undefined)?.name;
+  return name === "TimeoutError" || name === "AbortError";
 }
 
 function networkReason(e: unknown, timeoutMs: number): string {
   const err = e as Error & { cause?: { code?: string; message?: string } };
-  if (err.name === "TimeoutError" || err.name === "AbortError") return `no answer within ${timeoutMs / 1000}s`;
+  if (isTimeout(err)) return `no answer within ${timeoutMs / 1000}s`;
   const code = err.cause?.code;
   if (code === "ECONNREFUSED") return "connection refused";
   if (code === "ENOTFOUND" || code === "EAI_AGAIN") return "host not found";
   if (code === "ECONNRESET") return "connection reset";
-  return err.cause?.message ?? err.message;
+  return printable(String(err.cause?.message ?? err.message));
 }
 
 /** How a histogram's exported `le` values compare with the stack's bounds. */
@@ -186,8 +309,8 @@ export function compareBuckets(exported: readonly string[], bounds: readonly num
 /** Asks Prometheus about every catalogue metric. */
 export async function inspectMetrics(client: PrometheusClient, model: StackModel, lookbackSeconds: number, now = Date.now() / 1000): Promise<MetricReport[]> {
   const range = { start: Math.floor(now - lookbackSeconds), end: Math.ceil(now) };
-  const names = new Set(await client.get<string[]>("/api/v1/label/__name__/values", range));
-  const upLabels = await client.get<string[]>("/api/v1/labels", { "match[]": "up", ...range });
+  const names = new Set(await client.get("/api/v1/label/__name__/values", range, STRINGS));
+  const upLabels = await client.get("/api/v1/labels", { "match[]": "up", ...range }, STRINGS);
   const targetLabels = new Set(upLabels.length ? upLabels : ["job", "instance"]);
   const emitted = new Set(model.config.metrics.emitted);
   return Promise.all(
@@ -199,12 +322,12 @@ export async function inspectMetrics(client: PrometheusClient, model: StackModel
       const base = { metric, listed: emitted.has(metric.name), present, missingParts: [], labels: [], missingLabels: [], extraLabels: [] };
       if (!present) return { ...base, hint: missingHint(metric, names) };
       const [labelNames, les, metadata] = await Promise.all([
-        client.get<string[]>("/api/v1/labels", { "match[]": `{__name__="${primary}"}`, ...range }),
-        histogram ? client.get<string[]>(`/api/v1/label/le/values`, { "match[]": `{__name__="${primary}"}`, ...range }) : Promise.resolve([]),
+        client.get("/api/v1/labels", { "match[]": `{__name__="${primary}"}`, ...range }, STRINGS),
+        histogram ? client.get(`/api/v1/label/le/values`, { "match[]": `{__name__="${primary}"}`, ...range }, STRINGS) : Promise.resolve([]),
         // a counter's family is `x` when scraped as OpenMetrics, `x_total` in the text format
         Promise.all(
           [...new Set([metric.name, ...(histogram ? [] : [series(metric)]), ...(metric.type === "counter" ? [series(metric).slice(0, -6)] : [])])].map((name) =>
-            client.get<Record<string, Array<{ type: string }>>>("/api/v1/metadata", { metric: name }).then((m) => m[name] ?? []),
+            client.get("/api/v1/metadata", { metric: name }, METADATA).then((m) => (Object.hasOwn(m, name) ? m[name] : [])),
           ),
         ),
       ]);
@@ -229,7 +352,7 @@ function missingHint(metric: MetricDef, names: ReadonlySet<string>): string | un
   }
   if (metric.type === "histogram" && names.has(metric.name)) return `found ${metric.name} without _bucket/_count: not exported as a histogram`;
   const near = [...names].filter((n) => n !== metric.name && (n.startsWith(metric.name) || metric.name.startsWith(n)) && Math.abs(n.length - metric.name.length) <= 8);
-  return near.length ? `similar names exist: ${near.slice(0, 3).join(", ")}` : undefined;
+  return near.length ? `similar names exist: ${printableList(near.slice(0, 3), ", ")}` : undefined;
 }
 
 /** One stack's raw config with another emitted list. */
@@ -339,11 +462,11 @@ function details(r: MetricReport): string {
   const parts: string[] = [];
   if (r.metric.status === "proposed") parts.push("present, but the catalogue marks it proposed: move it to planned/emitted in model/catalogue.ts before listing it");
   parts.push(r.missingLabels.length ? `MISSING LABELS ${r.missingLabels.join(", ")}` : r.metric.labels.length ? `labels ${r.metric.labels.join(", ")} ok` : "no labels, as expected");
-  if (r.extraLabels.length) parts.push(`extra labels ${r.extraLabels.join(", ")}`);
+  if (r.extraLabels.length) parts.push(`extra labels ${printableList(r.extraLabels, ", ")}`);
   if (r.buckets?.status === "ok") parts.push(`buckets ok (${r.buckets.exported.length - 1} finite, le="${r.buckets.exported[0]}".."${r.buckets.exported[r.buckets.exported.length - 2]}")`);
-  else if (r.buckets) parts.push(`UNEXPECTED BUCKETS ${r.buckets.exported.join(",")}`);
+  else if (r.buckets) parts.push(`UNEXPECTED BUCKETS ${printableList(r.buckets.exported, ",")}`);
   if (r.missingParts.length) parts.push(`missing ${r.missingParts.join(", ")}`);
-  if (r.wrongType) parts.push(`TYPE ${r.wrongType}, catalogue says ${r.metric.type}`);
+  if (r.wrongType) parts.push(`TYPE ${printable(r.wrongType, 80)}, catalogue says ${r.metric.type}`);
   return parts.join("; ");
 }
 
@@ -354,14 +477,14 @@ function mismatchLines(r: MetricReport, stack: string): string[] {
   if (r.buckets?.status === "unexpected") {
     const finite = r.buckets.exported.filter((le) => le !== "+Inf");
     out.push(
-      `${name} has unexpected buckets: the runtime exports le=${r.buckets.exported.join(",")} but stack ${stack} expects le=${r.buckets.expected.join(",")}; ` +
-        `declare seamless:metrics.buckets.${name}: [${finite.join(", ")}] in Pulumi.${stack}.yaml if the runtime is right, or fix the runtime`,
+      `${name} has unexpected buckets: the runtime exports le=${printableList(r.buckets.exported, ",")} but stack ${stack} expects le=${r.buckets.expected.join(",")}; ` +
+        `declare seamless:metrics.buckets.${name}: [${printableList(finite, ", ")}] in Pulumi.${stack}.yaml if the runtime is right, or fix the runtime`,
     );
   } else if (r.buckets?.status === "le-text") {
-    out.push(`${name} writes its bucket bounds as le=${r.buckets.exported.join(",")} but the rules select le=${r.buckets.expected.join(",")} (Prometheus 2 matches le as text): export them the Python way (1.0, not 1) or upgrade to Prometheus 3`);
+    out.push(`${name} writes its bucket bounds as le=${printableList(r.buckets.exported, ",")} but the rules select le=${r.buckets.expected.join(",")} (Prometheus 2 matches le as text): export them the Python way (1.0, not 1) or upgrade to Prometheus 3`);
   }
   if (r.missingLabels.length) out.push(`${name} lacks the label(s) ${r.missingLabels.join(", ")} that the stack's dashboards and alerts select or group by`);
-  if (r.wrongType) out.push(`${name} is exported as ${r.wrongType}, the catalogue says ${r.metric.type}`);
+  if (r.wrongType) out.push(`${name} is exported as ${printable(r.wrongType, 80)}, the catalogue says ${r.metric.type}`);
   return out;
 }
 
@@ -369,8 +492,63 @@ function mismatchLines(r: MetricReport, stack: string): string[] {
 export function rewriteEmitted(text: string, emitted: readonly string[]): string {
   const doc = parseDocument(text);
   if (doc.errors.length) throw new CheckError(`the stack file is not valid YAML: ${doc.errors[0].message.split("\n")[0]}`);
-  doc.setIn(["config", "seamless:metrics", "emitted"], [...emitted]);
+  try {
+    doc.setIn(["config", "seamless:metrics", "emitted"], [...emitted]);
+  } catch {
+    // the path goes through an alias (`seamless:metrics: *name`), which setIn cannot follow
+    const where = isAlias(doc.getIn(["config"], true)) ? "config" : "seamless:metrics";
+    throw new CheckError(
+      `--write cannot set seamless:metrics.emitted in the stack file: its ${where} is a YAML alias (*name), which --write does not edit; write the map out in place of the alias, or set seamless:metrics.emitted to [${emitted.join(", ")}] by hand`,
+    );
+  }
   return doc.toString({ lineWidth: 0 });
+}
+
+/** Refuses a project dir that is empty, missing, not a directory, or neither a Pulumi project nor holding the stack file. */
+function checkProjectDir(dir: string, stack: string): void {
+  const file = STACK_NAME.test(stack) ? `Pulumi.${stack}.yaml` : "Pulumi.<stack>.yaml";
+  const give = `give the Pulumi project's directory (the one with Pulumi.yaml and ${file})`;
+  if (dir === "") throw new CheckError(`--project-dir is empty; ${give}`);
+  /** "dir", "file", "missing", or why it cannot be looked at. */
+  const kind = (path: string): string => {
+    try {
+      return statSync(path).isDirectory() ? "dir" : "file";
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      return code === "ENOENT" || code === "ENOTDIR" ? "missing" : fsReason(e as NodeJS.ErrnoException);
+    }
+  };
+  const self = kind(dir);
+  if (self === "missing") throw new CheckError(`--project-dir ${dir} does not exist; ${give}`);
+  if (self === "file") throw new CheckError(`--project-dir ${dir} is not a directory; ${give}`);
+  if (self !== "dir") throw new CheckError(`--project-dir ${dir} cannot be read: ${self}; ${give}`);
+  // a directory with the stack file, or a Pulumi project without it (readStackFile then lists its stacks)
+  if (kind(join(dir, "Pulumi.yaml")) === "missing" && kind(join(dir, file)) === "missing") {
+    throw new CheckError(`--project-dir ${dir} has no Pulumi.yaml and no ${file}, so it is not the Pulumi project's directory`);
+  }
+}
+
+/** A file-system error as a one-line CheckError worded by `message` (the reason, and the path it names); anything else unchanged. */
+function fsError(e: unknown, message: (reason: string, path?: string) => string): unknown {
+  const err = e as NodeJS.ErrnoException | undefined;
+  if (typeof err?.code !== "string" || typeof err.syscall !== "string") return e;
+  return new CheckError(message(fsReason(err), err.path));
+}
+
+function fsReason(e: NodeJS.ErrnoException): string {
+  const code = e.code;
+  const reasons: Record<string, string> = {
+    EACCES: "permission denied",
+    EPERM: "operation not permitted",
+    EISDIR: "it is a directory",
+    ENOTDIR: "a part of the path is not a directory",
+    ENOENT: "no such file or directory",
+    EROFS: "read-only file system",
+    ENOSPC: "no space left on the device",
+    EBUSY: "it is busy",
+    EMFILE: "too many open files",
+  };
+  return code && reasons[code] ? `${reasons[code]} (${code})` : (code ?? e.message.split("\n")[0]);
 }
 
 /** Output streams (replaceable in tests). */
@@ -389,6 +567,7 @@ export async function main(argv: readonly string[], io: Io = STDIO): Promise<num
       io.out(USAGE);
       return 0;
     }
+    checkProjectDir(options.projectDir, options.stack);
     let raw: RawStackConfig;
     let model: StackModel;
     try {
@@ -396,7 +575,7 @@ export async function main(argv: readonly string[], io: Io = STDIO): Promise<num
       model = buildModel(raw);
     } catch (e) {
       if (e instanceof ConfigError) throw new CheckError(`stack ${options.stack} in ${options.projectDir}: ${configErrorLine(e)}`);
-      throw e;
+      throw fsError(e, (reason, file) => `stack ${options.stack} in ${options.projectDir}: cannot read ${file ?? options.projectDir}: ${reason}`);
     }
     const client = new PrometheusClient(options.prometheusUrl);
     const result = await check(options, raw, model, client);
@@ -407,26 +586,53 @@ export async function main(argv: readonly string[], io: Io = STDIO): Promise<num
     }
     if (options.write) {
       const path = join(options.projectDir, `Pulumi.${options.stack}.yaml`);
-      const before = readFileSync(path, "utf8");
-      const after = rewriteEmitted(before, result.emitted);
+      let before: string;
+      try {
+        before = readFileSync(path, "utf8");
+      } catch (e) {
+        throw fsError(e, (reason) => `cannot read ${path}: ${reason}; nothing written`);
+      }
+      let after: string;
+      try {
+        after = rewriteEmitted(before, result.emitted);
+      } catch (e) {
+        // a list behind a YAML alias cannot be rewritten, but may need no change
+        const same = model.config.metrics.emitted.length === result.emitted.length && model.config.metrics.emitted.every((m, i) => m === result.emitted[i]);
+        if (!(e instanceof CheckError) || !same) throw e;
+        after = before;
+      }
       if (after === before) {
         io.out(`\nPulumi.${options.stack}.yaml already lists exactly these metrics; nothing written.`);
         return 0;
       }
       // the rewritten file must still be a valid stack before it replaces the old one
-      const scratch = mkdtempSync(join(tmpdir(), "check-metrics-"));
+      let scratch: string;
+      try {
+        scratch = mkdtempSync(join(tmpdir(), "check-metrics-"));
+      } catch (e) {
+        throw fsError(e, (reason) => `cannot make a scratch directory in ${tmpdir()} to check the new stack file: ${reason}; ${path} was left as it was`);
+      }
       try {
         writeFileSync(join(scratch, `Pulumi.${options.stack}.yaml`), after);
         buildModel(readStackFile(scratch, options.stack));
       } catch (e) {
         if (e instanceof ConfigError) throw new CheckError(`the new emitted list would make the stack invalid, so ${path} was left as it was: ${configErrorLine(e)}`);
-        throw e;
+        throw fsError(e, (reason) => `cannot check the new stack file in ${scratch}: ${reason}; ${path} was left as it was`);
       } finally {
         rmSync(scratch, { recursive: true, force: true });
       }
       const tmp = `${path}.check-metrics.tmp`;
-      writeFileSync(tmp, after);
-      renameSync(tmp, path);
+      try {
+        writeFileSync(tmp, after);
+        renameSync(tmp, path);
+      } catch (e) {
+        try {
+          rmSync(tmp, { force: true }); // a file only: never a directory someone made there
+        } catch {
+          // left for the user; the message names it
+        }
+        throw fsError(e, (reason, file) => `cannot write ${file ?? tmp}: ${reason}; ${path} was left as it was`);
+      }
       io.out(`\nWrote seamless:metrics.emitted (${result.emitted.length} metrics) to ${path}; nothing else in the file changed. Review with git diff, then run npm run synth.`);
     } else {
       io.out(`\nRun again with --write to update seamless:metrics.emitted in Pulumi.${options.stack}.yaml.`);
