@@ -4,7 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { RawStackConfig, SECRET_KEYS, SecretKey, SecretPresence } from "../model/config";
-import { rawFromEntries } from "../model/stackfile";
+import { decodeEngineText, rawFromEntries } from "../model/stackfile";
 import { CONFIG_NAMESPACE } from "../model/names";
 
 /** The SDK knows which keys were encrypted; its typings do not export the check. */
@@ -17,7 +17,7 @@ export function rawFromPulumi(): RawStackConfig {
     const short = key.slice(CONFIG_NAMESPACE.length + 1);
     // secrets only say "set", and whether they were encrypted; their values stay in the engine
     if (key.startsWith(`${CONFIG_NAMESPACE}:`) && Object.hasOwn(SECRET_KEYS, short)) return [key, isConfigSecret(key) ? { secure: "[engine]" } : text];
-    return [key, decode(text)];
+    return [key, decodeEngineText(text)];
   });
   return rawFromEntries(file, entries);
 }
@@ -35,14 +35,4 @@ export function secretsFromPulumi(): Partial<Record<SecretKey, pulumi.Output<str
 /** Which secrets are set, from resolved secret outputs. */
 export function presence(secrets: Partial<Record<SecretKey, unknown>>): SecretPresence {
   return Object.fromEntries(Object.keys(SECRET_KEYS).map((k) => [k, secrets[k as SecretKey] !== undefined])) as SecretPresence;
-}
-
-/** The engine passes structured values as JSON text and scalars as plain text. */
-function decode(text: string): unknown {
-  try {
-    const value: unknown = JSON.parse(text);
-    return typeof value === "object" || typeof value === "boolean" ? value : text;
-  } catch {
-    return text;
-  }
 }

@@ -34,6 +34,10 @@ const duration = (fallback: string, zero = false) => durationText(zero).default(
 const ratio = (fallback: number) =>
   z.number().gt(0, { message: "must be a ratio above 0" }).lt(1, { message: "must be a ratio below 1" }).default(fallback);
 
+/** An SLO objective: at least 50% (below, "error budget" means little) and at most 99.999% (beyond, no budget is left to measure). */
+const objective = (fallback: number) =>
+  z.number().min(0.5, { message: "must be at least 0.5 (an objective such as 0.99)" }).max(0.99999, { message: "must be at most 0.99999 (an objective such as 0.999)" }).default(fallback);
+
 const positive = (fallback: number) => z.number().gt(0, { message: "must be above 0" }).default(fallback);
 
 const burnWindow = (long: string, short: string, factor: number) =>
@@ -43,7 +47,10 @@ const burnWindow = (long: string, short: string, factor: number) =>
 const K8S_LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 const K8S_LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
 const labelMap = z.record(
-  z.string().regex(K8S_LABEL_KEY, { message: "Kubernetes label keys are [prefix/]name, name at most 63 of [A-Za-z0-9-_.]" }),
+  z
+    .string()
+    .regex(K8S_LABEL_KEY, { message: "Kubernetes label keys are [prefix/]name, name at most 63 of [A-Za-z0-9-_.]" })
+    .refine((k) => !k.includes("/") || k.indexOf("/") <= 253, { message: "Kubernetes label key prefixes are DNS subdomains of at most 253 characters" }),
   z.string().regex(K8S_LABEL_VALUE, { message: "Kubernetes label values are at most 63 of [A-Za-z0-9-_.], starting and ending alphanumeric" }),
 );
 
@@ -52,7 +59,8 @@ const safeUrl = (message: string) =>
   z
     .url({ message, protocol: /^https?$/ })
     .refine((u) => !/[{}"'<>\s`]/.test(u), { message: "must not contain braces, quotes, angle brackets or whitespace (they would be read as template syntax)" })
-    .refine((u) => !URL.canParse(u) || (new URL(u).username === "" && new URL(u).password === ""), { message: "must not contain credentials (they would be written into every alert); put them in the secret seamless:grafanaAuth" });
+    .refine((u) => !URL.canParse(u) || (new URL(u).username === "" && new URL(u).password === ""), { message: "must not contain credentials (they would be written into every alert); put them in the secret seamless:grafanaAuth" })
+    .refine((u) => !URL.canParse(u) || (new URL(u).search === "" && new URL(u).hash === "" && !/[?#]/.test(u)), { message: "must not have a query (?...) or fragment (#...): paths are appended to it" });
 
 /** Shape of one alert override under `seamless:alerts.overrides.<AlertName>`. */
 const alertOverride = z.strictObject({
@@ -64,7 +72,8 @@ const alertOverride = z.strictObject({
 });
 
 const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, { message: "must be a time such as 22:00" });
-const WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
+/** In Alertmanager's order (sunday = 0): a range such as saturday:sunday is refused there. */
+const WEEKDAYS = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"];
 const MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"];
 
 /** A list of `a` or `a:b` ranges whose ends `position()` places in order (undefined: not a valid end). */
@@ -104,7 +113,7 @@ const muteTiming = z.strictObject({
             )
             .min(1, { message: "must not be empty (leave the key out instead)" })
             .optional(),
-          weekdays: ranges("saturday:sunday", weekday),
+          weekdays: ranges("monday:friday (weeks start on sunday, so a weekend is saturday and sunday as two entries)", weekday),
           daysOfMonth: ranges("1:7 or -1", dayOfMonth),
           months: ranges("1:3 or january", month),
           years: ranges("2026:2027", year),
@@ -121,7 +130,7 @@ const muteTiming = z.strictObject({
 export const configSchema = z.strictObject({
   environment: z
     .string({ error: (issue) => (issue.input === undefined ? "is required: the environment name (dev, staging, prod)" : "must be text: the environment name (dev, staging, prod)") })
-    .regex(/^[a-z][a-z0-9-]{0,19}$/, { message: "must be lower-case letters, digits and '-', at most 20 characters" }),
+    .regex(/^[a-z]([a-z0-9-]{0,18}[a-z0-9])?$/, { message: "must be lower-case letters, digits and '-', start with a letter, not end with '-', at most 20 characters" }),
   protect: z.boolean().default(false),
   grafana: z
     .strictObject({
@@ -140,7 +149,7 @@ export const configSchema = z.strictObject({
     .prefault({}),
   slo: z
     .strictObject({
-      objective: ratio(0.99),
+      objective: objective(0.99),
       window: duration("30d"),
       deadlineSeconds: positive(5),
       exactBuckets: z.boolean().default(false),
@@ -189,6 +198,8 @@ export const configSchema = z.strictObject({
       groupBy: z
         .array(z.string().refine((l) => l === "..." || /^[a-zA-Z_][a-zA-Z0-9_]*$/.test(l), { message: "must be a label name or ..." }))
         .refine((l) => l.includes("...") || (l.includes("alertname") && l.includes("grafana_folder")), { message: "must include alertname and grafana_folder (Grafana requires them), or be [...]" })
+        .refine((l) => !l.includes("...") || l.length === 1, { message: "must be [...] alone when it holds ... (group by every label)" })
+        .refine((l) => new Set(l).size === l.length, { message: "must not name a label twice" })
         .default(["alertname", "grafana_folder"]),
       groupWait: duration("30s", true),
       groupInterval: duration("5m"),
@@ -269,6 +280,16 @@ function issueProblems(issue: z.core.$ZodIssue): ConfigProblem[] {
   if (issue.code === "unrecognized_keys") {
     return issue.keys.map((k) => {
       const known = knownKeys(issue.path);
+      const top = issue.path.length === 0;
+      const dotted = k.split(".");
+      if (dotted.length > 1 && known.includes(dotted[0])) {
+        const nested = dotted.slice(1).reduceRight((inner, part) => `{${part}: ${inner}}`, "<value>");
+        return { key: configKey([...issue.path, k]), problem: "is not a known key (a dotted key is not a path in a stack file)", fix: `write it as a map: ${configKey([...issue.path, dotted[0]])}: ${nested}, or run: pulumi config set --path ${configKey([...issue.path, k]).replace(/\["(.*)"\]$/, "$1")} <value>` };
+      }
+      const secret = top ? nearest(k, Object.keys(SECRET_KEYS)) : undefined;
+      if (secret) {
+        return { key: configKey([k]), problem: "is not a known key", fix: `did you mean the secret ${CONFIG_NAMESPACE}:${secret}? Remove this entry and run: pulumi config set --secret ${CONFIG_NAMESPACE}:${secret} <value>` };
+      }
       const near = nearest(k, known);
       return {
         key: configKey([...issue.path, k]),
@@ -380,6 +401,10 @@ function crossFieldProblems(config: StackConfig, secrets: SecretPresence): Confi
     if (names.indexOf(name) !== i) problems.push({ key: configKey(["notifications", "muteTimings", i, "name"]), value: name, problem: "is used by two mute timings", fix: "give each mute timing its own name" });
   });
   config.metrics.emitted.forEach((name, i) => {
+    if (config.metrics.emitted.indexOf(name) !== i) {
+      problems.push({ key: configKey(["metrics", "emitted", i]), value: name, problem: "is listed twice", fix: "list each metric once" });
+      return;
+    }
     const metric = findMetric(name);
     if (!metric) {
       const near = nearest(name, CATALOGUE.map((m) => m.name));
@@ -398,6 +423,18 @@ function crossFieldProblems(config: StackConfig, secrets: SecretPresence): Confi
         problems.push({ key: configKey(["metrics", "buckets", name]), value: bounds, problem: "bounds must be strictly increasing", fix: "list the finite `le` bounds in increasing order, without +Inf" });
       }
     }
+  }
+  const longest = (["page", "ticket"] as const).map((w) => config.slo.burnRate[w].long).sort((a, b) => (parseDuration(b) ?? 0) - (parseDuration(a) ?? 0))[0];
+  if ((parseDuration(config.slo.window) ?? 0) < (parseDuration(longest) ?? 0)) {
+    problems.push({ key: configKey(["slo", "window"]), value: config.slo.window, problem: `is shorter than the longest burn-rate window (${longest}), so the error budget is spent before an alert can see it`, fix: `use an SLO window of at least ${longest} (30d is usual)` });
+  }
+  if ((parseDuration(config.notifications.repeatInterval) ?? 0) < (parseDuration(config.notifications.groupInterval) ?? 0)) {
+    problems.push({
+      key: configKey(["notifications", "repeatInterval"]),
+      value: config.notifications.repeatInterval,
+      problem: `is shorter than ${configKey(["notifications", "groupInterval"])} (${config.notifications.groupInterval}); Grafana refuses that`,
+      fix: "use a repeat interval at least as long as the group interval (4h is usual)",
+    });
   }
   const evalSeconds = parseDuration(config.alerts.evaluationInterval) ?? 0;
   if (evalSeconds % 10 !== 0 || evalSeconds === 0) {
@@ -435,15 +472,19 @@ function crossFieldProblems(config: StackConfig, secrets: SecretPresence): Confi
   return problems;
 }
 
+/** Problems printed per file: past this, a message stops being read. */
+const MAX_PRINTED_PROBLEMS = 50;
+
 function formatProblems(problems: ReadonlyArray<ConfigProblem & { file: string }>): string {
   const files = [...new Set(problems.map((p) => p.file))];
   return files
     .map((file) => {
       const mine = problems.filter((p) => p.file === file);
-      const lines = mine.map((p) => {
+      const lines = mine.slice(0, MAX_PRINTED_PROBLEMS).map((p) => {
         const value = p.value === undefined ? "" : ` = ${printable(p.value)}`;
         return `  - ${p.key}${value}: ${p.problem}. Fix: ${p.fix}`;
       });
+      if (mine.length > MAX_PRINTED_PROBLEMS) lines.push(`  - ... and ${mine.length - MAX_PRINTED_PROBLEMS} more problems. Fix: fix the ones above and run again`);
       return `${file}: ${mine.length} config problem${mine.length === 1 ? "" : "s"}:\n${lines.join("\n")}`;
     })
     .join("\n");
@@ -453,9 +494,11 @@ function formatProblems(problems: ReadonlyArray<ConfigProblem & { file: string }
 function printable(value: unknown): string {
   let text: string;
   try {
-    text = JSON.stringify(value) ?? String(value);
+    text = typeof value === "number" && !Number.isFinite(value) ? String(value) : (JSON.stringify(value) ?? String(value));
   } catch {
     text = "(unprintable value)";
   }
+  // a URL's user:password never reaches a terminal or a CI log
+  text = text.replace(/(\/\/)[^/@\s"]*@/g, "$1[credentials]@");
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }

@@ -186,6 +186,13 @@ interface AlertDefinition {
 const RATIO = { min: 0, max: 1, inclusive: false, meaning: "a ratio between 0 and 1" } as const;
 const COUNT = { min: 0, max: Number.MAX_SAFE_INTEGER, inclusive: true, meaning: "a count of events in the window" } as const;
 
+/** How to pick a threshold inside an alert's range, in words. */
+function thresholdFix({ min, max, inclusive }: AlertDefinition["range"]): string {
+  if (min === max) return "remove the threshold override: this alert has no threshold";
+  if (max === Number.MAX_SAFE_INTEGER) return inclusive ? `use a value of ${num(min)} or more (below 2^53)` : `use a value above ${num(min)} (below 2^53)`;
+  return inclusive ? `use a value from ${num(min)} to ${num(max)}` : `use a value above ${num(min)} and below ${num(max)}`;
+}
+
 /** Windows the SLO burn-rate alerts read, shortest first. */
 export function burnWindows(config: StackConfig): string[] {
   const { page, ticket } = config.slo.burnRate;
@@ -239,7 +246,7 @@ export function buildRules(config: StackConfig): { rules?: RulesModel; problems:
         key: configKey(["alerts", "overrides", d.name, "threshold"]),
         value: t,
         problem: `is outside what ${d.name} can fire at (${meaning})`,
-        fix: `use a value ${inclusive ? "from" : "above"} ${num(min)} ${inclusive ? "to" : "and below"} ${max === Number.MAX_SAFE_INTEGER ? "any higher value" : num(max)}`,
+        fix: thresholdFix(d.range),
       });
     }
   }

@@ -4,9 +4,12 @@
  */
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { parseDocument } from "yaml";
+import { parseAllDocuments } from "yaml";
 import { CONFIG_NAMESPACE } from "./names";
 import { ConfigError, ConfigProblem, RawStackConfig, SECRET_KEYS, SecretKey, SecretPresence, nearest } from "./config";
+
+/** Largest stack file read. */
+const MAX_STACK_FILE_BYTES = 1024 * 1024;
 
 /** Pulumi stack names: letters, digits, `-`, `_`, `.`; never only dots, never a path. */
 export const STACK_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)*$/;
@@ -30,8 +33,13 @@ export function readStackFile(dir: string, stack: string): RawStackConfig {
   if (!isFile(path)) {
     fail("(file)", "no such stack file", `known stacks: ${knownStacks(dir).join(", ") || "none"}; create it with: pulumi stack init ${stack}`);
   }
+  // the parser's duplicate-key check is quadratic in a map's size; real stack files are a few KiB
+  if (statSync(path).size > MAX_STACK_FILE_BYTES) fail("(file)", `is larger than ${MAX_STACK_FILE_BYTES / 1024} KiB, far beyond any stack config`, "check that this is the stack file you meant");
   // warnings are errors here, and never printed by the parser: they quote the source line, which may hold a secret
-  const doc = parseDocument(readFileSync(path, "utf8"), { logLevel: "silent", uniqueKeys: true });
+  const docs = parseAllDocuments(readFileSync(path, "utf8"), { logLevel: "silent", uniqueKeys: true });
+  if (!Array.isArray(docs)) fail("(file)", "is not valid YAML", "fix the YAML syntax");
+  if (docs.length > 1) fail("(file)", `holds ${docs.length} YAML documents (separated by ---); Pulumi reads one`, "keep one document: remove the --- separators and merge the config: maps");
+  const doc = docs[0] ?? parseAllDocuments("{}")[0];
   const issue = doc.errors[0] ?? doc.warnings[0];
   if (issue) fail("(file)", `is not valid YAML: ${issue.message.split("\n")[0].replace(/:$/, "")}`, "fix the YAML syntax");
   let top: unknown;
@@ -42,9 +50,26 @@ export function readStackFile(dir: string, stack: string): RawStackConfig {
   }
   if (isCyclic(top)) fail("(file)", "uses a recursive YAML alias", "remove the YAML aliases (&name / *name)");
   if (top !== null && top !== undefined && !isMap(top)) fail("(file)", "must be a map with a `config:` key", "start the file with `config:`");
+  const strays = Object.keys(top ?? {}).filter((k) => k.startsWith(`${CONFIG_NAMESPACE}:`));
+  if (strays.length) fail(strays[0], "stands at the top of the file, outside `config:`, where Pulumi never reads it", "indent the seamless:* keys under a `config:` line");
   const config = (top as { config?: unknown } | null)?.config ?? {};
   if (!isMap(config)) fail("config", "must be a map of config keys", "write `config:` followed by `seamless:<key>: <value>` entries");
-  return rawFromEntries(file, Object.entries(config as Record<string, unknown>));
+  // Pulumi hands the program every scalar as text; decoded the same way, synth and `pulumi up` agree
+  const entries = Object.entries(config as Record<string, unknown>).map(([k, v]): [string, unknown] => [k, v === null || typeof v === "object" ? v : decodeEngineText(String(v))]);
+  return rawFromEntries(file, entries);
+}
+
+/**
+ * A config value as the Pulumi program receives it from the engine: structured values as JSON
+ * text, scalars as text. `true`/`false` and JSON maps and lists decode; numbers and strings stay text.
+ */
+export function decodeEngineText(text: string): unknown {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === "object" || typeof value === "boolean" ? value : text;
+  } catch {
+    return text;
+  }
 }
 
 /** Builds raw config from `namespace:key` entries; a `{ secure: ... }` value only marks a secret as set. */
@@ -62,11 +87,17 @@ export function rawFromEntries(file: string, entries: ReadonlyArray<[string, unk
     }
     if (Object.hasOwn(SECRET_KEYS, key)) {
       const set = value !== undefined && value !== null && value !== "";
-      secrets[key as SecretKey] = set;
-      const encrypted = isMap(value) && typeof (value as { secure?: unknown }).secure === "string";
-      if (set && !encrypted) {
-        problems.push({ key: `${CONFIG_NAMESPACE}:${key}`, problem: "is a secret written in plain text", fix: `remove it from the file and run: pulumi config set --secret ${CONFIG_NAMESPACE}:${key} <value>` });
-      }
+      // Pulumi decrypts a map holding `secure` and nothing else; any other shape is plain text to it
+      const encrypted = isMap(value) && Object.keys(value).length === 1 && typeof value.secure === "string";
+      secrets[key as SecretKey] = set && encrypted && value.secure !== "";
+      const again = `remove it from the file and run: pulumi config set --secret ${CONFIG_NAMESPACE}:${key} <value>`;
+      if (set && !encrypted) problems.push({ key: `${CONFIG_NAMESPACE}:${key}`, problem: "is a secret written in plain text (Pulumi encrypts only a map holding `secure:` alone)", fix: again });
+      else if (encrypted && value.secure === "") problems.push({ key: `${CONFIG_NAMESPACE}:${key}`, problem: "is an empty secure: value", fix: again });
+      continue;
+    }
+    const proto = protoPath(value);
+    if (proto) {
+      problems.push({ key: `${CONFIG_NAMESPACE}:${[key, ...proto].join(".")}`, problem: "is not a usable key (__proto__ is reserved in JavaScript, so the value would be lost)", fix: "rename or remove it" });
       continue;
     }
     values.push([key, value]);
@@ -85,6 +116,17 @@ function strayKeyProblem(namespace: string, key: string): ConfigProblem | undefi
   }
   if (namespace !== CONFIG_NAMESPACE && namespace.toLowerCase() === CONFIG_NAMESPACE) {
     return { key: `${namespace}:${key}`, problem: "uses the wrong case for the namespace", fix: `write it as ${CONFIG_NAMESPACE}:${key}` };
+  }
+  return undefined;
+}
+
+/** The path to the first `__proto__` key in a value, if any. */
+function protoPath(value: unknown, path: string[] = []): string[] | undefined {
+  if (typeof value !== "object" || value === null) return undefined;
+  for (const [k, v] of Object.entries(value)) {
+    if (k === "__proto__") return [...path, k];
+    const inner = protoPath(v, [...path, k]);
+    if (inner) return inner;
   }
   return undefined;
 }

@@ -62,7 +62,7 @@ function parseArgs(argv: readonly string[], projectDir: string): SynthArgs | str
     else if (a === "--quiet") quiet = true;
     else if (a === "--out") {
       const dir = argv[++i];
-      if (!dir) return `--out needs a directory\n${USAGE}`;
+      if (!dir || dir.startsWith("-")) return `--out needs a directory${dir ? ` (got the option ${dir}; write ./${dir} for a directory of that name)` : ""}\n${USAGE}`;
       outDir = resolve(dir);
     } else if (a.startsWith("-")) return `unknown option ${a}\n${USAGE}`;
     else stacks.push(a);

@@ -93,10 +93,10 @@ describe("the component tree", () => {
 
   it("mute timings apply to the paging routes only", async () => {
     const flags = { pagerduty: true, slack: true };
-    const extra = { ...flagsConfig(flags), "seamless:notifications": { pagerduty: { enabled: true }, slack: { enabled: true }, muteTimings: [{ name: "release-window", intervals: [{ weekdays: ["saturday:sunday"], times: [{ start: "02:00", end: "04:00" }] }] }] } };
+    const extra = { ...flagsConfig(flags), "seamless:notifications": { pagerduty: { enabled: true }, slack: { enabled: true }, muteTimings: [{ name: "release-window", intervals: [{ weekdays: ["saturday", "sunday"], times: [{ start: "02:00", end: "04:00" }] }] }] } };
     const children = await runComponent(modelOf("staging", extra, secretsFor(flags)), { pagerdutyIntegrationKey: "pd", slackWebhookUrl: "https://hooks.test/x" });
     const mute = children.find((c) => c.type === "grafana:alerting/muteTiming:MuteTiming")!;
-    expect(mute.inputs).toEqual({ name: "seamless-staging-release-window", orgId: "1", intervals: [{ times: [{ start: "02:00", end: "04:00" }], weekdays: ["saturday:sunday"] }] });
+    expect(mute.inputs).toEqual({ name: "seamless-staging-release-window", orgId: "1", intervals: [{ times: [{ start: "02:00", end: "04:00" }], weekdays: ["saturday", "sunday"] }] });
     const page = rulesOf(children).find((r) => r.name === "SeamlessSloBurnRatePage")!;
     const ticket = rulesOf(children).find((r) => r.name === "SeamlessSloBurnRateTicket")!;
     expect(page.notificationSettings?.muteTimings).toEqual(["seamless-staging-release-window"]);

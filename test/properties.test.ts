@@ -68,7 +68,7 @@ describe("the synth CLI with bad input", () => {
     });
     const result = run(dir, "--all");
     expect(result.code).toBe(1);
-    expect(result.err).toBe('Pulumi.bad.yaml: 1 config problem:\n  - seamless:slo.objective = 2: must be a ratio below 1. Fix: set seamless:slo.objective to a valid value (see README, "Config keys")');
+    expect(result.err).toBe('Pulumi.bad.yaml: 1 config problem:\n  - seamless:slo.objective = 2: must be at most 0.99999 (an objective such as 0.999). Fix: set seamless:slo.objective to a valid value (see README, "Config keys")');
     expect(existsSync(join(dir, "out"))).toBe(false);
   });
 
@@ -84,6 +84,38 @@ describe("the synth CLI with bad input", () => {
     expect(run(dir, "typed").err).toBe(
       'Pulumi.typed.yaml: 1 config problem:\n  - seamless:notifications.slack.enabled = "yes": Invalid input: expected boolean, received string. Fix: set seamless:notifications.slack.enabled to a valid value (see README, "Config keys")',
     );
+  });
+
+  it("refuses two YAML documents, keys outside config:, and a file past 1 MiB, naming the file", () => {
+    const dir = project({
+      "Pulumi.two.yaml": "config:\n  seamless:environment: two\n---\nconfig:\n  seamless:environment: other\n",
+      "Pulumi.flat.yaml": "seamless:environment: flat\n",
+      "Pulumi.huge.yaml": `config:\n  seamless:environment: huge\n${"# padding\n".repeat(110_000)}`,
+    });
+    expect(run(dir, "two")).toEqual({
+      code: 1,
+      out: "",
+      err: "Pulumi.two.yaml: 1 config problem:\n  - (file): holds 2 YAML documents (separated by ---); Pulumi reads one. Fix: keep one document: remove the --- separators and merge the config: maps",
+    });
+    expect(run(dir, "flat").err).toBe("Pulumi.flat.yaml: 1 config problem:\n  - seamless:environment: stands at the top of the file, outside `config:`, where Pulumi never reads it. Fix: indent the seamless:* keys under a `config:` line");
+    expect(run(dir, "huge").err).toBe("Pulumi.huge.yaml: 1 config problem:\n  - (file): is larger than 1024 KiB, far beyond any stack config. Fix: check that this is the stack file you meant");
+    expect(existsSync(join(dir, "out"))).toBe(false);
+  });
+
+  it("reads quoted scalars as `pulumi up` does: `pulumi config set seamless:protect true` writes \"true\"", () => {
+    const dir = project({ "Pulumi.q.yaml": 'config:\n  seamless:environment: q\n  seamless:protect: "true"\n' });
+    expect(run(dir, "q", "--quiet").code).toBe(0);
+    expect(readFileSync(join(dir, "out", "q", "plan.md"), "utf8")).toContain("Every resource is protected (seamless:protect)");
+  });
+
+  it("does not take an option for the --out directory", () => {
+    const dir = project({ "Pulumi.dev.yaml": stringify({ config: { "seamless:environment": "dev" } }) });
+    expect(run(dir, "dev", "--out", "--quiet")).toEqual({
+      code: 2,
+      out: "",
+      err: "--out needs a directory (got the option --quiet; write ./--quiet for a directory of that name)\nusage: npm run synth -- <stack> [<stack>...] | --all [--out <dir>] [--quiet]",
+    });
+    expect(readdirSync(dir)).toEqual(["Pulumi.dev.yaml"]);
   });
 
   it("lists the known stacks when asked for one that does not exist", () => {

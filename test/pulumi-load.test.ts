@@ -19,7 +19,7 @@ describe("index.ts under Pulumi's TypeScript loader (what `pulumi up` compiles a
 
   it("stops on a bad stack config with the message alone", () => {
     expect(load("staging", stackConfig("staging", { "seamless:slo": { objective: 99 } }))).toBe(
-      'Pulumi.staging.yaml: 1 config problem:\n  - seamless:slo.objective = 99: must be a ratio below 1. Fix: set seamless:slo.objective to a valid value (see README, "Config keys")',
+      'Pulumi.staging.yaml: 1 config problem:\n  - seamless:slo.objective = 99: must be at most 0.99999 (an objective such as 0.999). Fix: set seamless:slo.objective to a valid value (see README, "Config keys")',
     );
   });
 });
