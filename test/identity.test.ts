@@ -1,14 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { stringify } from "yaml";
 import { buildProject } from "../model/project";
 import { grafanaUid, isDns1123Label, k8sName } from "../model/names";
 import { dashboardUid } from "../dashboards/ids";
+import { tempDir } from "./helpers/tmp";
 
 function project(stacks: Record<string, Record<string, unknown>>): string {
-  const dir = mkdtempSync(join(tmpdir(), "seamless-project-"));
+  const dir = tempDir("seamless-project-");
   for (const [name, config] of Object.entries(stacks)) writeFileSync(join(dir, `Pulumi.${name}.yaml`), stringify({ config }));
   return dir;
 }

@@ -12,7 +12,8 @@ import { allValuesOf, panelQueries, substitute } from "../lint/queries";
 import { grafanaTemplates } from "../model/grafana";
 import { isDns1123Label } from "../model/names";
 import { ROOT } from "./helpers/mocks";
-import { promtool, tempDir } from "./helpers/promtool";
+import { promtool } from "./helpers/promtool";
+import { tempDir } from "./helpers/tmp";
 import { toYaml } from "../synth/render";
 
 const STACKS = ["dev", "staging", "prod"] as const;

@@ -6,7 +6,8 @@ import { rawFromEntries, readStackFile } from "../model/stackfile";
 import { PrometheusRuleGroup } from "../model/prometheus";
 import { renderStack, toYaml, OUT_FILES } from "../synth/render";
 import { ROOT } from "./helpers/mocks";
-import { promtool, tempDir, testRules } from "./helpers/promtool";
+import { promtool, testRules } from "./helpers/promtool";
+import { tempDir } from "./helpers/tmp";
 
 /** A stack where every metric a scenario needs is emitted; annotations are checked elsewhere. */
 function scenarioRules(values: Record<string, unknown> = {}): { groups: PrometheusRuleGroup[] } {

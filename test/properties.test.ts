@@ -1,7 +1,6 @@
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import fc from "fast-check";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { stringify } from "yaml";
 import { buildModel } from "../model/model";
@@ -11,12 +10,13 @@ import { main } from "../synth/cli";
 import { stackConfig } from "./helpers/arbitraries";
 import { checkModel, loadCrdSchema } from "./helpers/checks";
 import { promtool } from "./helpers/promtool";
+import { tempDir } from "./helpers/tmp";
 
 beforeAll(loadCrdSchema);
 
 describe("any generated config renders valid artifacts or fails with a clear aggregated error", () => {
   it("300 generated stack configs, hostile strings included", () => {
-    const dir = mkdtempSync(join(tmpdir(), "seamless-props-"));
+    const dir = tempDir("seamless-props-");
     let rendered = 0;
     let refused = 0;
     fc.assert(
@@ -50,7 +50,7 @@ describe("any generated config renders valid artifacts or fails with a clear agg
 
 describe("the synth CLI with bad input", () => {
   function project(files: Record<string, string>): string {
-    const dir = mkdtempSync(join(tmpdir(), "seamless-cli-"));
+    const dir = tempDir("seamless-cli-");
     for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
     return dir;
   }
@@ -132,7 +132,7 @@ describe("the synth CLI with bad input", () => {
 
 describe("the synth CLI never writes outside its own output", () => {
   const project = (files: Record<string, string>): string => {
-    const dir = mkdtempSync(join(tmpdir(), "seamless-cli-"));
+    const dir = tempDir("seamless-cli-");
     for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
     return dir;
   };

@@ -131,8 +131,21 @@ describe("GitHub workflows", () => {
       [
         "pulumi/actions@v6",
         { command: "preview", "stack-name": "${{ matrix.stack }}", "comment-on-pr": true, diff: true, "github-token": "${{ secrets.GITHUB_TOKEN }}" },
-        { PULUMI_ACCESS_TOKEN: "${{ secrets.PULUMI_ACCESS_TOKEN }}" },
+        { PULUMI_ACCESS_TOKEN: "${{ secrets.PULUMI_ACCESS_TOKEN }}", KUBECONFIG: "${{ runner.temp }}/kubeconfig" },
       ],
     ]);
+    // the Kubernetes provider reads the stack's cluster from the file the step before writes
+    const kube = rest[rest.indexOf(preview[0]) - 1];
+    expect([kube.run, kube.env]).toEqual([`umask 077 && printf '%s' "$KUBECONFIG_DATA" > "$RUNNER_TEMP/kubeconfig"`, { KUBECONFIG_DATA: "${{ secrets[format('KUBECONFIG_{0}', matrix.stack)] }}" }]);
+  });
+
+  it("deploy: each pulumi up gets its own cluster's kubeconfig", () => {
+    const jobs = load("deploy.yml").jobs;
+    for (const stack of ["dev", "staging", "prod"]) {
+      const steps = jobs[`deploy-${stack}`].steps;
+      const up = steps.findIndex(isPulumi);
+      expect(steps[up].env).toEqual({ PULUMI_ACCESS_TOKEN: "${{ secrets.PULUMI_ACCESS_TOKEN }}", KUBECONFIG: "${{ runner.temp }}/kubeconfig" });
+      expect(steps[up - 1].env).toEqual({ KUBECONFIG_DATA: `\${{ secrets.KUBECONFIG_${stack.toUpperCase()} }}` });
+    }
   });
 });

@@ -18,9 +18,9 @@ export function promtool(...args: string[]): PromtoolResult {
   return { status: run.status ?? -1, output: `${run.stdout}${run.stderr}` };
 }
 
-/** A fresh temporary directory. */
-export function tempDir(prefix = "seamless-"): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+/** A fresh temporary directory; its caller removes it. */
+function scratchDir(): string {
+  return mkdtempSync(join(tmpdir(), "seamless-"));
 }
 
 /** One expected alert: its labels (alertname excluded). */
@@ -35,7 +35,7 @@ export interface Scenario {
 
 /** Writes the rule file and the scenarios, runs `promtool test rules`. */
 export function testRules(rules: unknown, scenarios: readonly Scenario[]): PromtoolResult {
-  const dir = tempDir();
+  const dir = scratchDir();
   writeFileSync(join(dir, "rules.yaml"), toYaml(rules));
   const tests = {
     rule_files: ["rules.yaml"],
@@ -64,7 +64,7 @@ export interface ExprCheck {
 
 /** Runs `promql_expr_test`s over series, with the given rule file loaded (recording rules evaluated). */
 export function testExprs(rules: unknown, series: ReadonlyArray<readonly [string, string]>, checks: readonly ExprCheck[]): PromtoolResult {
-  const dir = tempDir();
+  const dir = scratchDir();
   writeFileSync(join(dir, "rules.yaml"), toYaml(rules));
   const tests = {
     rule_files: ["rules.yaml"],
