@@ -6,6 +6,7 @@ import { renderStack } from "../synth/render";
 import { allValuesOf, panelQueries, substitute } from "../lint/queries";
 import { ROOT } from "./helpers/mocks";
 import { testExprs } from "./helpers/promtool";
+import { allEmittable } from "./e2e/stack";
 
 type Panel = { id: number; title: string; description: string; gridPos: { x: number; y: number; w: number; h: number }; fieldConfig?: { defaults?: { noValue?: string; unit?: string; thresholds?: { steps: Array<{ value: number | null; color: string }> } } } };
 const STACKS = ["dev", "staging", "prod"] as const;
@@ -168,6 +169,93 @@ describe("key panels evaluated by promtool against synthetic series", () => {
         },
       ],
     );
+    expect(result.output).toContain("SUCCESS");
+  });
+});
+
+describe("the SLA Overview on All nodes: recorded series give the raw queries' answers", () => {
+  // every metric emitted; with and without the PrometheusRule (recording rules)
+  const stack = (kubernetes: boolean) =>
+    buildModel(
+      rawFromEntries(
+        "Pulumi.same.yaml",
+        Object.entries({
+          "seamless:environment": "same",
+          "seamless:metrics": { emitted: allEmittable() },
+          "seamless:kubernetes": { enabled: kubernetes },
+        }),
+      ),
+    );
+  const recorded = stack(true);
+  const raw = stack(false);
+  const sla = (m: typeof recorded) => m.dashboards.find((d) => d.key === "slaOverview")!.json;
+  const onAll = (m: typeof recorded) =>
+    panelQueries(sla(m)).map((q) => ({ ...q, expr: substitute(q.expr, { rateInterval: "5m", range: "1h", allValues: allValuesOf(sla(m)) }) }));
+
+  /** 12 nodes (more than the 10 the worst-domain panels keep) x 2 worlds x 1 interval, each with its own latency spread, coverage, staleness and downgrade rates. */
+  function runtime(): Array<[string, string]> {
+    const out: Array<[string, string]> = [];
+    const BOUNDS = ["0.005", "0.01", "0.025", "0.05", "0.075", "0.1", "0.25", "0.5", "0.75", "1.0", "2.5", "5.0", "7.5", "10.0", "+Inf"];
+    // a histogram whose requests spread evenly up to `scale`: `perMinute` a minute
+    const histogram = (name: string, labels: string, perMinute: number, scale: number) => {
+      for (const le of BOUNDS) {
+        const share = le === "+Inf" ? 1 : Math.min(1, Number(le) / scale);
+        out.push([`${name}_bucket{${labels},le="${le}"}`, `0+${Math.round(perMinute * share)}x120`]);
+      }
+      out.push([`${name}_count{${labels}}`, `0+${perMinute}x120`]);
+    };
+    Array.from({ length: 12 }, (_, n) => `n${n + 1}`).forEach((node, n) => {
+      ["total", "storage_wait", "backfill_wait", "live_wait"].forEach((phase, p) => histogram("seamless_sla_deadline_seconds", `node_id="${node}",phase="${phase}"`, 60 * (n + 1), 1 + n + p));
+      ["w1", "w2"].forEach((world, w) => {
+        const domain = `node_id="${node}",world_id="${world}",interval="60"`;
+        // node order and spread differ per world: the 10 worst of all domains are 3 of one world and 7 of the other
+        const rank = w === 0 ? n : 11 - n;
+        histogram("seamless_total_ms", domain, 30 + 10 * n + 5 * w, w === 0 ? 0.5 + 0.7 * rank : 0.4 + 0.3 * rank);
+        out.push([`coverage_ratio{${domain}}`, `${(w === 0 ? 0.5 + 0.037 * rank : 0.503 + 0.011 * rank).toFixed(3)}x120`]);
+        out.push([`live_staleness_seconds{${domain}}`, `${w === 0 ? 10 + 20 * rank : 17 + 9 * rank}x120`]);
+        for (const reason of ["coverage", "staleness"]) {
+          out.push([`domain_gate_holds_total{${domain},reason="${reason}"}`, `0+${n + w + 1}x120`]);
+          out.push([`partial_fill_returns_total{${domain},reason="${reason}"}`, `0+${2 * n + w}x120`]);
+        }
+      });
+    });
+    return out;
+  }
+
+  it("every panel query that reads a node_filter record matches its raw form series for series, value for value, at a rule evaluation", () => {
+    const fromRecords = onAll(recorded);
+    const fromRaw = onAll(raw);
+    expect(fromRaw.map((q) => [q.title, q.refId])).toEqual(fromRecords.map((q) => [q.title, q.refId]));
+    const pairs = fromRecords.map((q, i) => ({ q, r: fromRaw[i] })).filter(({ q }) => q.expr.includes('node_filter=~"__all__"'));
+    // every SLA Overview panel but the SLO ones (error budget, burn rate) reads the all-nodes records
+    expect(pairs.map(({ q }) => `${q.title}/${q.refId}`)).toEqual([
+      "SLA phase durations (heatmap)/A",
+      "p50 / p95 / p99 per phase/A",
+      "p50 / p95 / p99 per phase/B",
+      "p50 / p95 / p99 per phase/C",
+      "Requests over their phase budget/A",
+      "Requests over their phase budget/B",
+      "Requests over their phase budget/C",
+      "p99 end-to-end latency by world_id and interval/A",
+      "p99 end-to-end latency by world_id and interval/B",
+      "p99 end-to-end latency by node_id (10 slowest)/A",
+      "SLA downgrades by reason/A",
+      "SLA downgrades by reason/B",
+      "Coverage vs min_coverage (10 worst domains)/A",
+      "Live staleness vs max_lag_seconds (10 stalest domains)/A",
+    ]);
+    // at 100m the rules were evaluated at exactly that time, over the same 5m the raw queries read
+    const checks = pairs.flatMap(({ q, r }) => {
+      const diff = `(${q.expr}) - ignoring(node_filter) (${r.expr})`;
+      return [
+        { expr: `abs(${diff}) > 1e-9`, at: "100m", samples: [] },
+        // no series on either side without a partner, and some series at all
+        { expr: `count(${q.expr}) - count(${diff})`, at: "100m", samples: [{ labels: "{}", value: 0 }] },
+        { expr: `count(${r.expr}) - count(${diff})`, at: "100m", samples: [{ labels: "{}", value: 0 }] },
+        { expr: `clamp_max(count(${diff}), 1)`, at: "100m", samples: [{ labels: "{}", value: 1 }] },
+      ];
+    });
+    const result = testExprs(recorded.prometheusRuleFile, runtime(), checks);
     expect(result.output).toContain("SUCCESS");
   });
 });
