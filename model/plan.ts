@@ -54,7 +54,10 @@ export function planRows(model: StackModel): PlanRow[] {
         : { type: RESOURCE_TYPES.contactPoint, name: `seamless-${env}-${severity}`, action: "skip", why: `no integration for ${severity} is on (seamless:notifications.*.enabled)` },
     );
   }
-  for (const m of model.notifications.muteTimings) rows.push({ type: RESOURCE_TYPES.muteTiming, name: m.name, action: "create", why: "maintenance window on the paging (critical) routes" });
+  const paging = model.notifications.contactPoints.some((c) => c.severity === "critical");
+  for (const m of model.notifications.muteTimings) {
+    rows.push({ type: RESOURCE_TYPES.muteTiming, name: m.name, action: "create", why: paging ? "maintenance window on the paging (critical) routes" : "maintenance window for the paging (critical) routes; unused while no critical integration is on" });
+  }
   const policy = model.notifications.policy;
   rows.push(
     policy

@@ -101,6 +101,10 @@ describe("the component tree", () => {
     const ticket = rulesOf(children).find((r) => r.name === "SeamlessSloBurnRateTicket")!;
     expect(page.notificationSettings?.muteTimings).toEqual(["seamless-staging-release-window"]);
     expect(ticket.notificationSettings?.muteTimings).toBeUndefined();
+    expect(planMarkdown(modelOf("staging", extra, secretsFor(flags)))).toContain("| grafana:alerting/muteTiming:MuteTiming | seamless-staging-release-window | create | maintenance window on the paging (critical) routes |");
+    // with no critical integration on, the plan says the window mutes nothing yet
+    const off = { "seamless:notifications": { muteTimings: extra["seamless:notifications"].muteTimings } };
+    expect(planMarkdown(modelOf("staging", off))).toContain("| grafana:alerting/muteTiming:MuteTiming | seamless-staging-release-window | create | maintenance window for the paging (critical) routes; unused while no critical integration is on |");
   });
 });
 
