@@ -12,6 +12,8 @@ const maybe = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined });
 /** Mostly a sensible value, sometimes a hostile one, so both paths are walked often. */
 const mostly = <T, U>(valid: fc.Arbitrary<T>, bad: fc.Arbitrary<U>) => fc.oneof({ arbitrary: valid, weight: 15 }, { arbitrary: bad, weight: 1 });
 const duration = mostly(fc.constantFrom("30s", "1m", "5m", "10m", "1h", "6h", "30d", "60m", "90s"), hostile);
+/** SLO windows: mostly long enough for the burn-rate windows (6h by default), sometimes not. */
+const sloWindow = mostly(fc.constantFrom("7d", "28d", "30d", "90d", "1d", "6h", "1h"), hostile);
 const metricName = mostly(fc.constantFrom(...CATALOGUE.map((m) => m.name)), hostile);
 const alertName = mostly(fc.constantFrom("SeamlessSloBurnRatePage", "SeamlessBackfillFailures", "SeamlessConformanceFlagSpike", "SeamlessInstrumentationLost"), hostile);
 
@@ -30,7 +32,7 @@ export const stackConfig = fc
     slo: maybe(
       fc.record({
         objective: maybe(mostly(fc.constantFrom(0.9, 0.99, 0.995, 0.999, 0.9999), fc.double({ min: -1, max: 2, noNaN: true }))),
-        window: maybe(duration),
+        window: maybe(sloWindow),
         deadlineSeconds: maybe(mostly(fc.oneof(fc.constantFrom(0.1, 1, 2.5, 4, 5, 10), fc.double({ min: 0.001, max: 10, noNaN: true })), fc.constantFrom(240, 0, -1, 11))),
         exactBuckets: maybe(fc.boolean()),
         burnRate: maybe(fc.record({ page: maybe(fc.record({ long: maybe(duration), short: maybe(duration), factor: maybe(mostly(fc.double({ min: 0.5, max: 20, noNaN: true }), fc.constantFrom(200, 0, -3))) }, { requiredKeys: [] })) }, { requiredKeys: [] })),
