@@ -5,7 +5,7 @@
 import * as dashboard from "@grafana/grafana-foundation-sdk/dashboard";
 import * as prometheus from "@grafana/grafana-foundation-sdk/prometheus";
 import * as common from "@grafana/grafana-foundation-sdk/common";
-import { MetricDef } from "../model/catalogue";
+import { CATALOGUE, MetricDef, presenceSeries } from "../model/catalogue";
 import { Matchers } from "../model/promql";
 import { StackConfig } from "../model/config";
 import { BoundChoice } from "../model/buckets";
@@ -97,8 +97,17 @@ export function layout(rows: ReadonlyArray<ReadonlyArray<readonly [PanelBuilder,
   return placed;
 }
 
-/** Datasource variable (Prometheus only) plus multi-select label filters with All. */
-export function variables(ctx: DashboardContext, labels: readonly FilterLabel[], allValues: Partial<Record<FilterLabel, string>> = {}): Array<dashboard.DatasourceVariableBuilder | dashboard.QueryVariableBuilder> {
+/**
+ * Datasource variable (Prometheus only) plus multi-select label filters with All. Each filter
+ * lists the values of its label on the dashboard's own metrics only, so a Prometheus shared
+ * with other jobs that also use `node_id` or `interval` adds nothing to the list.
+ */
+export function variables(
+  ctx: DashboardContext,
+  labels: readonly FilterLabel[],
+  metrics: readonly MetricDef[],
+  allValues: Partial<Record<FilterLabel, string>> = {},
+): Array<dashboard.DatasourceVariableBuilder | dashboard.QueryVariableBuilder> {
   const ds = new dashboard.DatasourceVariableBuilder("datasource")
     .label("Data source")
     .type("prometheus")
@@ -109,8 +118,8 @@ export function variables(ctx: DashboardContext, labels: readonly FilterLabel[],
       new dashboard.QueryVariableBuilder(label)
         .label(label)
         .datasource(DATASOURCE)
-        .query(`label_values(${label})`)
-        .definition(`label_values(${label})`)
+        .query(labelValues(label, metrics))
+        .definition(labelValues(label, metrics))
         .refresh(dashboard.VariableRefresh.OnTimeRangeChanged)
         .sort(dashboard.VariableSort.AlphabeticalAsc)
         .multi(true)
@@ -150,9 +159,24 @@ export function finishDashboard(
     .refresh("1m")
     .editable()
     .tooltip(dashboard.DashboardCursorSync.Crosshair)
-    .variables(variables(ctx, labels, allValues))
     .links(links(ctx, key));
   for (const panel of panels) builder.withPanel(panel);
+  builder.variables(variables(ctx, labels, metricsRead(panels), allValues));
   const { id: _id, version: _version, ...json } = builder.build() as unknown as Record<string, unknown>;
   return json;
+}
+
+/** `label_values` of a filter label over the series of the metrics that carry it. */
+export function labelValues(label: FilterLabel, metrics: readonly MetricDef[]): string {
+  const names = metrics.filter((m) => m.labels.includes(label)).map(presenceSeries);
+  return names.length ? `label_values({__name__=~"${[...new Set(names)].sort().join("|")}"}, ${label})` : `label_values(${label})`;
+}
+
+/** Catalogue metrics whose series the panels' queries read, in catalogue order. */
+function metricsRead(panels: readonly PanelBuilder[]): MetricDef[] {
+  const exprs = panels.flatMap((p) => (p.build().targets ?? []).map((t) => (t as { expr?: string }).expr ?? ""));
+  return CATALOGUE.filter((m) => {
+    const name = new RegExp(`\\b${m.name}(_bucket|_count|_sum|_total)?\\b`);
+    return exprs.some((e) => name.test(e));
+  });
 }

@@ -526,7 +526,8 @@ function instrumentationAlerts(ctx: Context): AlertDefinition[] {
       threshold: 0,
       range: { min: 0, max: 0, inclusive: true, meaning: "unused: this alert fires on absence" },
       metrics: emitted,
-      panel: { dashboard: "slaOverview", panelId: PANEL.slaOverview.errorBudget },
+      // backfill_jobs_in_progress is the catalogue's only metric exported from start-up; its panel shows the gap
+      panel: { dashboard: "backfillHealth", panelId: PANEL.backfillHealth.leasesNow },
       runbookSection: "metrics-and-alerts",
       render: () => ({
         expr: emitted.map((m) => `label_replace(absent(${presenceSeries(m)}), "metric", "${m.name}", "", "")`).join("\nor\n"),

@@ -59,14 +59,16 @@ describe("dashboard JSON", () => {
     expect(vars.map((v) => [v.name, v.type, v.query, v.multi ?? false, v.includeAll ?? false, v.allValue ?? null])).toEqual([
       ["datasource", "datasource", "prometheus", false, false, null],
       // All on node_id selects the recorded all-nodes series (ALL_NODES in model/rules.ts)
-      ["node_id", "query", "label_values(node_id)", true, true, "__all__"],
-      ["world_id", "query", "label_values(world_id)", true, true, ".*"],
-      ["interval", "query", "label_values(interval)", true, true, ".*"],
-      ["phase", "query", "label_values(phase)", true, true, ".*"],
+      // each filter lists its label's values on this dashboard's metrics only, never other jobs'
+      ["node_id", "query", 'label_values({__name__=~"coverage_ratio|domain_gate_holds_total|live_staleness_seconds|partial_fill_returns_total|seamless_sla_deadline_seconds_count|seamless_total_ms_count"}, node_id)', true, true, "__all__"],
+      ["world_id", "query", 'label_values({__name__=~"coverage_ratio|domain_gate_holds_total|live_staleness_seconds|partial_fill_returns_total|seamless_total_ms_count"}, world_id)', true, true, ".*"],
+      ["interval", "query", 'label_values({__name__=~"coverage_ratio|domain_gate_holds_total|live_staleness_seconds|partial_fill_returns_total|seamless_total_ms_count"}, interval)', true, true, ".*"],
+      ["phase", "query", 'label_values({__name__=~"seamless_sla_deadline_seconds_count"}, phase)', true, true, ".*"],
     ]);
     // the other dashboards read raw series only: All is every node
     const backfill = (model("dev").dashboards.find((d) => d.key === "backfillHealth")!.json as { templating: { list: Array<Record<string, unknown>> } }).templating.list;
     expect(backfill.find((v) => v.name === "node_id")!.allValue).toBe(".*");
+    expect(backfill.find((v) => v.name === "interval")!.query).toBe('label_values({__name__=~"backfill_completion_ratio|backfill_failure_total|backfill_last_timestamp|backfill_retry_total"}, interval)');
   });
 
   it("says a panel's metric is not emitted yet, and names the metric the runtime must add for a proposed signal", () => {

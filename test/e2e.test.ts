@@ -251,10 +251,14 @@ describe("the rendered stack against a running Prometheus", () => {
   it("the dashboards' variables list the runtime's label values", async () => {
     const p = run("healthy").prometheus;
     const expected: Record<string, string[]> = { node_id: nodeIds(SMALL_RUNTIME), world_id: worldIds(SMALL_RUNTIME), interval: intervalValues(SMALL_RUNTIME), phase: [...PHASES] };
-    const variables = new Set(model.dashboards.flatMap((d) => ((d.json.templating as { list: Array<{ name: string; type: string }> }).list ?? []).filter((v) => v.type === "query").map((v) => v.name)));
-    expect([...variables].sort()).toEqual(Object.keys(expected).sort());
-    for (const name of variables) {
-      expect((await p.api<string[]>(`/api/v1/label/${name}/values`)).sort(), name).toEqual([...expected[name]].sort());
+    const variables = model.dashboards.flatMap((d) => ((d.json.templating as { list: Array<{ name: string; type: string; query: string }> }).list ?? []).filter((v) => v.type === "query").map((v) => ({ ...v, dashboard: d.key })));
+    expect([...new Set(variables.map((v) => v.name))].sort()).toEqual(Object.keys(expected).sort());
+    for (const v of variables) {
+      // as Grafana runs label_values(selector, label): the label values endpoint with match[]
+      const [, selector, label] = /^label_values\((.+), (\w+)\)$/.exec(v.query) ?? [];
+      expect(label, v.query).toBe(v.name);
+      const values = await p.api<string[]>(`/api/v1/label/${label}/values`, { "match[]": selector });
+      expect(values.sort(), `${v.dashboard} ${v.name}`).toEqual([...expected[v.name]].sort());
     }
   }, 30_000);
 

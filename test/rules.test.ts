@@ -131,6 +131,8 @@ describe("instrumentation lost", () => {
     const lost = alertRules(m.rules).find((a) => a.name === "SeamlessInstrumentationLost")!;
     // backfill_failure_total has labels: its series appear with the first failure, so its absence is normal
     expect(lost.expr).toBe('label_replace(absent(backfill_jobs_in_progress), "metric", "backfill_jobs_in_progress", "", "")');
+    // the link opens the panel that plots the watched gauge, where the gap shows
+    expect(lost.panel).toEqual({ dashboard: "backfillHealth", panelId: 1 });
     expect(custom({ "seamless:metrics": { emitted: ["backfill_failure_total"] } }).rules.disabled).toEqual([
       { name: "SeamlessInstrumentationLost", reason: "no emitted metric is exported from start-up (labelled series appear only when first used), so an absence would say nothing" },
     ]);
