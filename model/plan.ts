@@ -102,6 +102,13 @@ export function planMarkdown(model: StackModel): string {
     ...model.notifications.routes.map((r) => `| ${r.alert} | ${r.severity} | ${reaches(r)} | ${cell(r.heldBack ?? "")} |`),
     "",
   ];
+  const mirrored = (model.prometheusRule?.spec.groups ?? []).flatMap((g) => g.rules.flatMap((r) => ("alert" in r ? [r.alert] : [])));
+  if (mirrored.length) {
+    lines.push(
+      `Mirrored into the PrometheusRule (seamless:kubernetes.mirrorAlerts): ${mirrored.join(", ")}. The cluster's Prometheus also evaluates these and sends them to its Alertmanager, whose routing this stack does not manage: each can notify twice, once from Grafana as above and once from Alertmanager.`,
+      "",
+    );
+  }
   if (model.config.notifications.allowInactivePaging) lines.push("**WARNING: seamless:notifications.allowInactivePaging is on: paging integrations may be wired to alerts whose metrics are not emitted.**", "");
   return lines.join("\n");
 }

@@ -91,6 +91,13 @@ describe("the component tree", () => {
     expect(planMarkdown(model)).toContain("| SeamlessSloBurnRatePage | critical | org default policy (not managed here) | no critical integration is on in staging: follows the org's default notification policy |");
   });
 
+  it("the plan warns that alerts mirrored into the PrometheusRule also notify through the cluster's Alertmanager", () => {
+    expect(planMarkdown(modelOf("prod"))).toContain(
+      "Mirrored into the PrometheusRule (seamless:kubernetes.mirrorAlerts): SeamlessBackfillFailures, SeamlessConformanceFlagSpike, SeamlessInstrumentationLost. The cluster's Prometheus also evaluates these and sends them to its Alertmanager, whose routing this stack does not manage: each can notify twice, once from Grafana as above and once from Alertmanager.",
+    );
+    expect(planMarkdown(modelOf("staging"))).not.toContain("Mirrored into the PrometheusRule");
+  });
+
   it("mute timings apply to the paging routes only", async () => {
     const flags = { pagerduty: true, slack: true };
     const extra = { ...flagsConfig(flags), "seamless:notifications": { pagerduty: { enabled: true }, slack: { enabled: true }, muteTimings: [{ name: "release-window", intervals: [{ weekdays: ["saturday", "sunday"], times: [{ start: "02:00", end: "04:00" }] }] }] } };
