@@ -26,8 +26,9 @@ export interface DiffArgs {
   readonly exitCode: boolean;
 }
 
-/** Parses the command line, or returns the error message. */
-export function parseArgs(argv: readonly string[]): DiffArgs | string {
+/** Parses the command line; returns the error message, or `{ help }` for `--help`. */
+export function parseArgs(argv: readonly string[]): DiffArgs | string | { readonly help: string } {
+  if (argv.includes("--help") || argv.includes("-h")) return { help: USAGE };
   let base: string | undefined;
   let all = false;
   let exitCode = false;
@@ -67,6 +68,10 @@ export function main(argv: readonly string[], projectDir: string, log: (s: strin
   if (typeof args === "string") {
     error(args);
     return 2;
+  }
+  if ("help" in args) {
+    log(args.help);
+    return 0;
   }
   let scratch: string | undefined;
   const cleanup = () => {

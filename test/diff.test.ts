@@ -523,10 +523,11 @@ describe("npm run diff", () => {
     expect(existsSync(join(worktree, "out"))).toBe(false);
   });
 
-  it("refuses bad arguments with the usage and exit code 2", () => {
+  it("refuses bad arguments with the usage and exit code 2; --help prints the usage", () => {
     const usage = "usage: npm run diff -- --base <git-ref> [--stack <name>]... | --all [--exit-code]";
     expect(runCli([], worktree)).toEqual({ code: 2, out: "", err: `diff: --base <git-ref> is required\n${usage}` });
     expect(runCli(["--base", "HEAD", "--all", "--stack", "dev"], worktree)).toEqual({ code: 2, out: "", err: `diff: give --all or --stack, not both\n${usage}` });
+    expect(runCli(["--help"], worktree)).toEqual({ code: 0, out: usage, err: "" });
     expect(parseArgs(["--base=origin/main", "--stack", "dev", "--stack", "prod", "--exit-code"])).toEqual({ base: "origin/main", stacks: ["dev", "prod"], exitCode: true });
   });
 });
