@@ -59,7 +59,9 @@ export function chooseBound(metric: MetricDef, bounds: readonly number[], thresh
 export function describeBound(choice: BoundChoice): string {
   return choice.kind === "exact"
     ? `counted exactly at the bucket le="${leValue(choice.le)}"`
-    : `estimated by linear interpolation between the buckets le="${leValue(choice.lower)}" and le="${leValue(choice.upper)}"`;
+    : choice.lower === 0
+      ? `estimated by linear interpolation between 0 and the first bucket le="${leValue(choice.upper)}"`
+      : `estimated by linear interpolation between the buckets le="${leValue(choice.lower)}" and le="${leValue(choice.upper)}"`;
 }
 
 /** Rounds to 6 significant digits so output stays stable and readable. */

@@ -108,5 +108,24 @@ export function exportedFromStart(metric: MetricDef): boolean {
  */
 export function leValue(bound: number): string {
   if (!Number.isFinite(bound)) return "+Inf";
-  return Number.isInteger(bound) ? `${bound}.0` : String(bound);
+  // prometheus_client's floatToGoString: Python's repr, with Go's exponent form from 7 integer digits on
+  const repr = pythonRepr(bound);
+  const dot = repr.indexOf(".");
+  if (bound > 0 && dot > 6) {
+    const mantissa = `${repr[0]}.${repr.slice(1, dot)}${repr.slice(dot + 1)}`.replace(/[0.]+$/, "");
+    return `${mantissa}e+0${dot - 1}`;
+  }
+  return repr;
+}
+
+/** Python's repr() of a float: shortest digits, fixed notation for exponents -4 to 15, else `1e-05`. */
+function pythonRepr(value: number): string {
+  const [digits, exp] = value.toExponential().split("e");
+  const e = Number(exp);
+  if (e < -4 || e >= 16) {
+    const mantissa = digits.replace(/\.?0+$/, "");
+    return `${mantissa}e${e < 0 ? "-" : "+"}${String(Math.abs(e)).padStart(2, "0")}`;
+  }
+  const fixed = value.toFixed(Math.max(0, (digits.split(".")[1]?.length ?? 0) - e));
+  return fixed.includes(".") ? fixed : `${fixed}.0`;
 }

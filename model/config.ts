@@ -7,6 +7,7 @@ import { z } from "zod";
 import { CONFIG_NAMESPACE, SEVERITIES, isDns1123Label } from "./names";
 import { canonicalDuration, parseDuration } from "./duration";
 import { CATALOGUE, defaultEmitted, findMetric } from "./catalogue";
+import { ownRuleLabels } from "./prometheus";
 
 /** Secret config keys (set with `pulumi config set --secret`), never read into the model. */
 export const SECRET_KEYS = {
@@ -55,11 +56,11 @@ const labelMap = z.record(
 );
 
 /** A URL that is safe inside alert templates and links: no braces, quotes, angle brackets or whitespace. */
-const safeUrl = (message: string) =>
+const safeUrl = (message: string, credentials: string) =>
   z
     .url({ message, protocol: /^https?$/ })
     .refine((u) => !/[{}"'<>\s`]/.test(u), { message: "must not contain braces, quotes, angle brackets or whitespace (they would be read as template syntax)" })
-    .refine((u) => !URL.canParse(u) || (new URL(u).username === "" && new URL(u).password === ""), { message: "must not contain credentials (they would be written into every alert); put them in the secret seamless:grafanaAuth" })
+    .refine((u) => !URL.canParse(u) || (new URL(u).username === "" && new URL(u).password === ""), { message: `must not contain credentials (they would be written into every alert); ${credentials}` })
     .refine((u) => !URL.canParse(u) || (new URL(u).search === "" && new URL(u).hash === "" && !/[?#]/.test(u)), { message: "must not have a query (?...) or fragment (#...): paths are appended to it" });
 
 /** Shape of one alert override under `seamless:alerts.overrides.<AlertName>`. */
@@ -121,6 +122,9 @@ const muteTiming = z.strictObject({
         })
         .refine((i) => i.times || i.weekdays || i.daysOfMonth || i.months || i.years, {
           message: "needs at least one of times, weekdays, daysOfMonth, months, years: an empty interval matches always and would mute paging forever",
+        })
+        .refine((i) => !(i.times?.some((t) => minutesOf(t.start) === 0 && minutesOf(t.end) === 24 * 60) && !i.weekdays && !i.daysOfMonth && !i.months && !i.years), {
+          message: "covers 00:00 to 24:00 every day, so it would mute paging forever; add weekdays, daysOfMonth, months or years",
         }),
     )
     .min(1, { message: "needs at least one interval" }),
@@ -134,12 +138,11 @@ export const configSchema = z.strictObject({
   protect: z.boolean().default(false),
   grafana: z
     .strictObject({
-      url: safeUrl("must be a URL such as https://grafana.example.com").optional(),
+      url: safeUrl("must be a URL such as https://grafana.example.com", "put them in the secret seamless:grafanaAuth").optional(),
       orgId: z.number().int().min(1, { message: "must be a Grafana org id (1 or more)" }).default(1),
       folderTitle: z
         .string()
-        .min(1)
-        .max(140)
+        .max(140, { message: "must be at most 140 characters" })
         .refine((t) => !/[\u0000-\u001f\u007f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/.test(t), { message: "must be one line without control or text-direction characters" })
         .refine((t) => t.trim() === t && t.trim() !== "", { message: "must not be blank or start or end with spaces" })
         .optional(),
@@ -164,7 +167,7 @@ export const configSchema = z.strictObject({
       maxWaitBackfillMs: positive(5000),
       maxWaitLiveMs: positive(1000),
       minCoverage: ratio(0.95),
-      maxLagSeconds: positive(120),
+      maxLagSeconds: positive(120).refine((s) => s <= MAX_DURATION_SECONDS, { message: `must be at most ${MAX_DURATION_SECONDS} (400 days)` }),
     })
     .prefault({}),
   metrics: z
@@ -176,8 +179,8 @@ export const configSchema = z.strictObject({
     .prefault({}),
   alerts: z
     .strictObject({
-      runbookBaseUrl: safeUrl("must be a URL").default("https://github.com/hyophyop/qmtl/blob/main/docs/operations/seamless_sla_dashboards.md"),
-      team: z.string().regex(/^[a-z0-9-]{1,40}$/, { message: "must be lower-case letters, digits and '-'" }).default("seamless"),
+      runbookBaseUrl: safeUrl("must be a URL", "a runbook link must open without them").default("https://github.com/hyophyop/qmtl/blob/main/docs/operations/seamless_sla_dashboards.md"),
+      team: z.string().regex(/^[a-z0-9-]{1,40}$/, { message: "must be 1 to 40 lower-case letters, digits and '-'" }).default("seamless"),
       evaluationInterval: duration("1m"),
       staleLeaseWindow: duration("30m"),
       instrumentationLostFor: duration("15m"),
@@ -190,7 +193,9 @@ export const configSchema = z.strictObject({
       slack: z
         .strictObject({
           enabled: z.boolean().default(false),
-          channel: z.string().regex(/^#[a-z0-9][a-z0-9._-]{0,79}$/, { message: "must be a Slack channel such as #seamless-alerts" }).default("#seamless-alerts"),
+          channel: z
+            .string()
+            .regex(/^#[a-z0-9][a-z0-9._-]{0,79}$|^[CG][A-Z0-9]{8,12}$/, { message: "must be a Slack channel such as #seamless-alerts, or a channel ID such as C0123ABCD" }).default("#seamless-alerts"),
         })
         .prefault({}),
       allowInactivePaging: z.boolean().default(false),
@@ -210,7 +215,7 @@ export const configSchema = z.strictObject({
     .strictObject({
       enabled: z.boolean().default(true),
       namespace: z.string().refine(isDns1123Label, { message: "must be a DNS-1123 label (lower-case, '-', at most 63)" }).default("monitoring"),
-      context: z.string().min(1).optional(),
+      context: z.string().refine((c) => c.trim() === c && c !== "", { message: "must be a kubeconfig context name (not blank, no spaces around it)" }).optional(),
       ruleSelectorLabels: labelMap
         .refine((m) => Object.keys(m).length > 0, { message: "must hold the labels your Prometheus' ruleSelector matches (an empty map is picked up by no Prometheus that selects)" })
         .default({ release: "kube-prometheus-stack" }),
@@ -303,6 +308,15 @@ function issueProblems(issue: z.core.$ZodIssue): ConfigProblem[] {
   }
   const key = configKey(issue.path);
   const missing = issue.input === undefined;
+  if (typeof issue.input === "number" && !Number.isFinite(issue.input)) {
+    return [{ key, value: issue.input, problem: "must be a finite number", fix: `set ${key} to a finite number (see README, "Config keys")` }];
+  }
+  // zod's own wording ("Invalid input: expected number, received string") in plain words; a message the schema states is kept
+  if (issue.code === "invalid_type" && !missing && issue.message.startsWith("Invalid input")) {
+    const wanted = TYPE_WORDS[issue.expected] ?? issue.expected;
+    const unquote = typeof issue.input === "string" && issue.input.trim() !== "" && (issue.expected === "number" ? Number.isFinite(Number(issue.input)) : issue.expected === "boolean" && /^(true|false)$/.test(issue.input));
+    return [{ key, value: issue.input, problem: `must be ${wanted}, not ${describeType(issue.input)}`, fix: unquote ? `write it without quotes: ${issue.input}` : `set ${key} to ${wanted} (see README, "Config keys")` }];
+  }
   return [
     {
       key,
@@ -311,6 +325,17 @@ function issueProblems(issue: z.core.$ZodIssue): ConfigProblem[] {
       fix: missing ? `set ${key} in the stack file (see README, "Config keys")` : `set ${key} to a valid value (see README, "Config keys")`,
     },
   ];
+}
+
+/** How a message names the type a key wants. */
+const TYPE_WORDS: Record<string, string> = { number: "a number", string: "text", boolean: "true or false", object: "a map", array: "a list", record: "a map" };
+
+function describeType(value: unknown): string {
+  if (value === null) return "empty (null)";
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "string") return "text";
+  if (typeof value === "object") return "a map";
+  return `${TYPE_WORDS[typeof value] ?? typeof value}`;
 }
 
 function knownKeys(path: ReadonlyArray<PropertyKey>): string[] {
@@ -440,7 +465,28 @@ function crossFieldProblems(config: StackConfig, secrets: SecretPresence): Confi
   if (evalSeconds % 10 !== 0 || evalSeconds === 0) {
     problems.push({ key: configKey(["alerts", "evaluationInterval"]), value: config.alerts.evaluationInterval, problem: "must be a non-zero multiple of 10s (Grafana evaluates rule groups in 10s steps)", fix: "use 30s, 1m or 2m" });
   }
+  const k8s = config.kubernetes;
+  if (!k8s.enabled && k8s.mirrorAlerts) {
+    problems.push({ key: configKey(["kubernetes", "mirrorAlerts"]), value: true, problem: "is on but seamless:kubernetes.enabled is false, so there is no PrometheusRule to mirror the alerts into", fix: "turn seamless:kubernetes.enabled on, or remove mirrorAlerts" });
+  }
+  const own = Object.keys(ownRuleLabels(config.environment));
+  for (const key of Object.keys(k8s.ruleSelectorLabels).filter((k) => own.includes(k))) {
+    problems.push({
+      key: configKey(["kubernetes", "ruleSelectorLabels", key]),
+      value: k8s.ruleSelectorLabels[key],
+      problem: "would replace a label the stack sets on its PrometheusRule itself (app.kubernetes.io/name, part-of, managed-by, environment)",
+      fix: "select on another label, such as release or prometheus",
+    });
+  }
   const minRange = 4 * (parseDuration(config.metrics.scrapeInterval) ?? 15);
+  if ((parseDuration(config.alerts.staleLeaseWindow) ?? 0) < minRange) {
+    problems.push({
+      key: configKey(["alerts", "staleLeaseWindow"]),
+      value: config.alerts.staleLeaseWindow,
+      problem: `is shorter than 4 scrape intervals (4 x ${config.metrics.scrapeInterval}), so changes() over it sees too few samples to tell a stuck lease from a moving one`,
+      fix: `use at least ${minRange}s (30m is usual)`,
+    });
+  }
   for (const windows of ["page", "ticket"] as const) {
     for (const which of ["long", "short"] as const) {
       const window = config.slo.burnRate[windows][which];
@@ -500,5 +546,7 @@ function printable(value: unknown): string {
   }
   // a URL's user:password never reaches a terminal or a CI log
   text = text.replace(/(\/\/)[^/@\s"]*@/g, "$1[credentials]@");
+  // text-direction and zero-width characters would reorder or hide the rest of the line in a terminal
+  text = text.replace(/[\u200b-\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }

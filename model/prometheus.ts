@@ -55,6 +55,16 @@ export interface PrometheusRuleObject {
   spec: { groups: PrometheusRuleGroup[] };
 }
 
+/** Labels the stack puts on its PrometheusRule itself; selector labels may not replace them. */
+export function ownRuleLabels(environment: string): Record<string, string> {
+  return {
+    "app.kubernetes.io/name": "seamless-observability",
+    "app.kubernetes.io/part-of": "qmtl",
+    "app.kubernetes.io/managed-by": "pulumi",
+    environment,
+  };
+}
+
 /** Builds the PrometheusRule object of a stack. */
 export function prometheusRuleObject(environment: string, namespace: string, selectorLabels: Readonly<Record<string, string>>, groups: PrometheusRuleGroup[]): PrometheusRuleObject {
   return {
@@ -63,13 +73,7 @@ export function prometheusRuleObject(environment: string, namespace: string, sel
     metadata: {
       name: k8sName("seamless", environment, "rules"),
       namespace,
-      labels: {
-        "app.kubernetes.io/name": "seamless-observability",
-        "app.kubernetes.io/part-of": "qmtl",
-        "app.kubernetes.io/managed-by": "pulumi",
-        environment,
-        ...selectorLabels,
-      },
+      labels: { ...ownRuleLabels(environment), ...selectorLabels },
     },
     spec: { groups },
   };

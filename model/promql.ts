@@ -50,7 +50,10 @@ export function badRatio(metric: MetricDef, matchers: Matchers, choice: BoundCho
   return `1 - (${goodRate(metric, matchers, choice, window, by)} / ${totalRate(metric, matchers, window, by)})`;
 }
 
-/** A number as PromQL text: 6 significant digits, no float noise (0.144, not 0.14400000000000013). */
+/**
+ * A number as PromQL text without float noise (0.144, not 0.14400000000000013): 15 significant
+ * digits, so every threshold a stack file can state (0.9999999, 1234567) is written as stated.
+ */
 export function num(value: number): string {
-  return String(Number(value.toPrecision(6)));
+  return String(Number(value.toPrecision(15)));
 }

@@ -267,6 +267,30 @@ export function buildRules(config: StackConfig): { rules?: RulesModel; problems:
       });
     }
   }
+  // a rule's own `for` must be honourable too, not only an override's
+  const tooShort = definitions.filter((d) => {
+    const o = config.alerts.overrides[d.name];
+    return !o?.disabled && o?.for === undefined && d.for !== "0s" && seconds(d.for) < interval;
+  });
+  const lost = tooShort.find((d) => d.name === ALERT.instrumentationLost);
+  if (lost) {
+    problems.push({
+      key: configKey(["alerts", "instrumentationLostFor"]),
+      value: lost.for,
+      problem: `is shorter than the evaluation interval ${config.alerts.evaluationInterval}, so Grafana cannot honour it`,
+      fix: `use at least ${config.alerts.evaluationInterval}`,
+    });
+  }
+  const others = tooShort.filter((d) => d !== lost);
+  if (others.length) {
+    const shortest = others.map((d) => d.for).sort((a, b) => seconds(a) - seconds(b))[0];
+    problems.push({
+      key: configKey(["alerts", "evaluationInterval"]),
+      value: config.alerts.evaluationInterval,
+      problem: `is longer than the \`for\` of ${others.map((d) => `${d.name} (${d.for})`).join(", ")}, so Grafana cannot honour them`,
+      fix: `use at most ${shortest}, or set their for in seamless:alerts.overrides.<Alert>.for`,
+    });
+  }
   if (problems.length > 0 || !deadline) return { problems };
 
   const emitted = new Set(config.metrics.emitted);

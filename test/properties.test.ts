@@ -82,7 +82,7 @@ describe("the synth CLI with bad input", () => {
   it("reports a value of the wrong type naming the key", () => {
     const dir = project({ "Pulumi.typed.yaml": stringify({ config: { "seamless:environment": "typed", "seamless:notifications": { slack: { enabled: "yes" } } } }) });
     expect(run(dir, "typed").err).toBe(
-      'Pulumi.typed.yaml: 1 config problem:\n  - seamless:notifications.slack.enabled = "yes": Invalid input: expected boolean, received string. Fix: set seamless:notifications.slack.enabled to a valid value (see README, "Config keys")',
+      'Pulumi.typed.yaml: 1 config problem:\n  - seamless:notifications.slack.enabled = "yes": must be true or false, not text. Fix: set seamless:notifications.slack.enabled to true or false (see README, "Config keys")',
     );
   });
 

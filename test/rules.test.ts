@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { buildModel } from "../model/model";
 import { rawFromEntries, readStackFile } from "../model/stackfile";
-import { alertRules } from "../model/rules";
+import { alertRules, bucketChoices } from "../model/rules";
+import { leValue } from "../model/catalogue";
+import { describeBound } from "../model/buckets";
 import { ANNOTATION } from "../model/names";
 import { grafanaTemplates, REF } from "../model/grafana";
 import { ROOT } from "./helpers/mocks";
@@ -104,6 +106,28 @@ describe("per-environment overrides", () => {
     expect(() => custom({ "seamless:alerts": { overrides: { SeamlessBackfillFailures: { for: "30s" } } } })).toThrow(
       'seamless:alerts.overrides.SeamlessBackfillFailures.for = "30s": is shorter than the evaluation interval 1m, so Grafana cannot honour it. Fix: use 0s or at least 1m',
     );
+  });
+});
+
+describe("thresholds as stated", () => {
+  it("writes every threshold a stack file states exactly, never rounded", () => {
+    const m = custom({
+      "seamless:policy": { minCoverage: 0.9999999 },
+      "seamless:metrics": { emitted: ["coverage_ratio", "backfill_failure_total"] },
+      "seamless:alerts": { overrides: { SeamlessBackfillFailures: { threshold: 1234567 } } },
+    });
+    const expr = (name: string) => alertRules(m.rules).find((a) => a.name === name)!.expr;
+    expect(expr("SeamlessCoverageLow")).toBe("min by (node_id, world_id, interval) (coverage_ratio) < 0.9999999");
+    expect(expr("SeamlessBackfillFailures")).toBe("sum by (node_id) (increase(backfill_failure_total[10m])) > 1234567");
+  });
+
+  it("writes le bounds as prometheus_client exposes them (floatToGoString)", () => {
+    expect([0.005, 1, 2.5, 10, 0.00001, 123456.5, 12000000, 1e7].map(leValue)).toEqual(["0.005", "1.0", "2.5", "10.0", "1e-05", "123456.5", "1.2e+07", "1e+07"]);
+  });
+
+  it("names the first bucket, not a bucket at 0, when a deadline is below it", () => {
+    const m = custom({ "seamless:slo": { deadlineSeconds: 0.001 } });
+    expect(describeBound(bucketChoices(m.config).deadline!)).toBe('estimated by linear interpolation between 0 and the first bucket le="0.005"');
   });
 });
 

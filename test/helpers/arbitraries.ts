@@ -48,7 +48,7 @@ export const stackConfig = fc
       }, { requiredKeys: [] }),
     ),
     notifications: maybe(fc.record({ pagerduty: maybe(fc.record({ enabled: fc.boolean() })), slack: maybe(fc.record({ enabled: fc.boolean(), channel: maybe(mostly(fc.constantFrom("#seamless", "#ops-alerts"), hostile)) }, { requiredKeys: ["enabled"] })), allowInactivePaging: maybe(fc.boolean()) }, { requiredKeys: [] })),
-    kubernetes: maybe(fc.record({ enabled: maybe(fc.boolean()), namespace: maybe(mostly(fc.constantFrom("monitoring", "observability"), hostile)), mirrorAlerts: maybe(fc.boolean()), ruleSelectorLabels: maybe(mostly(fc.dictionary(mostly(fc.constantFrom("release", "app.kubernetes.io/part-of"), hostile), mostly(fc.constantFrom("kube-prometheus-stack", "prom"), hostile), { minKeys: 1, maxKeys: 2 }), fc.constant({}))) }, { requiredKeys: [] })),
+    kubernetes: maybe(fc.record({ enabled: maybe(fc.boolean()), namespace: maybe(mostly(fc.constantFrom("monitoring", "observability"), hostile)), mirrorAlerts: maybe(fc.boolean()), ruleSelectorLabels: maybe(mostly(fc.dictionary(mostly(fc.constantFrom("release", "prometheus"), hostile), mostly(fc.constantFrom("kube-prometheus-stack", "prom"), hostile), { minKeys: 1, maxKeys: 2 }), fc.constant({}))) }, { requiredKeys: [] })),
     secrets: fc.subarray(["pagerdutyIntegrationKey", "slackWebhookUrl"]),
     /** Whether a flag that is on may lack its secret; otherwise its secret is set too. */
     secretsMayLag: fc.boolean(),
