@@ -17,6 +17,8 @@ export function rawFromPulumi(): RawStackConfig {
     const short = key.slice(CONFIG_NAMESPACE.length + 1);
     // secrets only say "set", and whether they were encrypted; their values stay in the engine
     if (key.startsWith(`${CONFIG_NAMESPACE}:`) && Object.hasOwn(SECRET_KEYS, short)) return [key, isConfigSecret(key) ? { secure: "[engine]" } : text];
+    // an encrypted non-secret key is refused as synth refuses it, so both edges agree
+    if (key.startsWith(`${CONFIG_NAMESPACE}:`) && isConfigSecret(key)) return [key, { secure: "[engine]" }];
     return [key, decodeEngineText(text)];
   });
   return rawFromEntries(file, entries);

@@ -4,9 +4,12 @@
  */
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { parseAllDocuments } from "yaml";
+import { isScalar, parseAllDocuments } from "yaml";
 import { CONFIG_NAMESPACE } from "./names";
 import { ConfigError, ConfigProblem, RawStackConfig, SECRET_KEYS, SecretKey, SecretPresence, nearest } from "./config";
+
+/** Top-level keys of a Pulumi stack file. */
+const STACK_FILE_KEYS = ["config", "secretsprovider", "encryptedkey", "encryptionsalt", "environment"];
 
 /** Largest stack file read. */
 const MAX_STACK_FILE_BYTES = 1024 * 1024;
@@ -36,12 +39,16 @@ export function readStackFile(dir: string, stack: string): RawStackConfig {
   // the parser's duplicate-key check is quadratic in a map's size; real stack files are a few KiB
   if (statSync(path).size > MAX_STACK_FILE_BYTES) fail("(file)", `is larger than ${MAX_STACK_FILE_BYTES / 1024} KiB, far beyond any stack config`, "check that this is the stack file you meant");
   // warnings are errors here, and never printed by the parser: they quote the source line, which may hold a secret
-  const docs = parseAllDocuments(readFileSync(path, "utf8"), { logLevel: "silent", uniqueKeys: true });
-  if (!Array.isArray(docs)) fail("(file)", "is not valid YAML", "fix the YAML syntax");
+  // merge keys (<<) as Pulumi's YAML reader resolves them
+  const source = readFileSync(path, "utf8");
+  const parsed = parseAllDocuments(source, { logLevel: "silent", uniqueKeys: true, merge: true });
+  if (!Array.isArray(parsed)) fail("(file)", "is not valid YAML", "fix the YAML syntax");
+  // an empty document after a trailing --- holds nothing; any other second document is a mistake
+  const docs = parsed.filter((d, i) => i === 0 || d.errors.length > 0 || (d.contents !== null && !(isScalar(d.contents) && d.contents.value === null)));
   if (docs.length > 1) fail("(file)", `holds ${docs.length} YAML documents (separated by ---); Pulumi reads one`, "keep one document: remove the --- separators and merge the config: maps");
   const doc = docs[0] ?? parseAllDocuments("{}")[0];
   const issue = doc.errors[0] ?? doc.warnings[0];
-  if (issue) fail("(file)", `is not valid YAML: ${issue.message.split("\n")[0].replace(/:$/, "")}`, "fix the YAML syntax");
+  if (issue) fail("(file)", `is not valid YAML: ${yamlProblem(issue, source)}`, "fix the YAML syntax");
   let top: unknown;
   try {
     top = doc.toJS({ maxAliasCount: 100 });
@@ -52,6 +59,11 @@ export function readStackFile(dir: string, stack: string): RawStackConfig {
   if (top !== null && top !== undefined && !isMap(top)) fail("(file)", "must be a map with a `config:` key", "start the file with `config:`");
   const strays = Object.keys(top ?? {}).filter((k) => k.startsWith(`${CONFIG_NAMESPACE}:`));
   if (strays.length) fail(strays[0], "stands at the top of the file, outside `config:`, where Pulumi never reads it", "indent the seamless:* keys under a `config:` line");
+  const unknown = Object.keys(top ?? {}).filter((k) => !STACK_FILE_KEYS.includes(k));
+  if (unknown.length) {
+    const near = nearest(unknown[0], STACK_FILE_KEYS);
+    fail(unknown[0], "is not a key of a Pulumi stack file", near ? `did you mean ${near}:? A stack file holds ${STACK_FILE_KEYS.join(", ")}` : `a stack file holds ${STACK_FILE_KEYS.join(", ")}`);
+  }
   const config = (top as { config?: unknown } | null)?.config ?? {};
   if (!isMap(config)) fail("config", "must be a map of config keys", "write `config:` followed by `seamless:<key>: <value>` entries");
   // Pulumi hands the program every scalar as text; decoded the same way, synth and `pulumi up` agree
@@ -95,6 +107,16 @@ export function rawFromEntries(file: string, entries: ReadonlyArray<[string, unk
       else if (encrypted && value.secure === "") problems.push({ key: `${CONFIG_NAMESPACE}:${key}`, problem: "is an empty secure: value", fix: again });
       continue;
     }
+    const encrypted = securePath(value);
+    if (encrypted) {
+      const path = [key, ...encrypted].join(".");
+      problems.push({
+        key: `${CONFIG_NAMESPACE}:${path}`,
+        problem: `is encrypted (secure:), but only ${Object.keys(SECRET_KEYS).map((k) => `${CONFIG_NAMESPACE}:${k}`).join(", ")} are secrets here; everything else is rendered by synth, which never decrypts`,
+        fix: `store it in plain text: pulumi config set ${encrypted.length ? "--path " : ""}${CONFIG_NAMESPACE}:${path} <value>`,
+      });
+      continue;
+    }
     const proto = protoPath(value);
     if (proto) {
       problems.push({ key: `${CONFIG_NAMESPACE}:${[key, ...proto].join(".")}`, problem: "is not a usable key (__proto__ is reserved in JavaScript, so the value would be lost)", fix: "rename or remove it" });
@@ -120,6 +142,17 @@ function strayKeyProblem(namespace: string, key: string): ConfigProblem | undefi
   return undefined;
 }
 
+/** The path to the first `{ secure: ... }` value (an encrypted config value) inside a value, if any. */
+function securePath(value: unknown, path: string[] = []): string[] | undefined {
+  if (typeof value !== "object" || value === null) return undefined;
+  if (!Array.isArray(value) && Object.keys(value).length === 1 && "secure" in value) return path;
+  for (const [k, v] of Object.entries(value)) {
+    const inner = securePath(v, [...path, k]);
+    if (inner) return inner;
+  }
+  return undefined;
+}
+
 /** The path to the first `__proto__` key in a value, if any. */
 function protoPath(value: unknown, path: string[] = []): string[] | undefined {
   if (typeof value !== "object" || value === null) return undefined;
@@ -129,6 +162,14 @@ function protoPath(value: unknown, path: string[] = []): string[] | undefined {
     if (inner) return inner;
   }
   return undefined;
+}
+
+/** A YAML error in one line: the parser's message with the offending key named when it is a duplicate. */
+function yamlProblem(issue: { message: string; code?: string; pos?: readonly number[] }, source: string): string {
+  const message = issue.message.split("\n")[0].replace(/:$/, "");
+  // the key alone, never the rest of its line (which may hold a value someone meant to keep secret)
+  const key = issue.code === "DUPLICATE_KEY" && issue.pos ? /^["']?([^:"'\n]{1,80})/.exec(source.slice(issue.pos[0]))?.[1]?.trim() : undefined;
+  return key ? `the key "${key}" appears twice in one map (${message.replace(/^Map keys must be unique /, "")})` : message;
 }
 
 function isMap(value: unknown): value is Record<string, unknown> {

@@ -102,6 +102,26 @@ describe("the synth CLI with bad input", () => {
     expect(existsSync(join(dir, "out"))).toBe(false);
   });
 
+  it("refuses a typo in a top-level key, an encrypted non-secret key, and a duplicate key, naming each; takes merge keys and a trailing ---", () => {
+    const dir = project({
+      "Pulumi.typo.yaml": "confg:\n  seamless:environment: typo\n",
+      "Pulumi.enc.yaml": "config:\n  seamless:environment: enc\n  seamless:grafana:\n    url:\n      secure: v1:abc\n",
+      "Pulumi.dup.yaml": "config:\n  seamless:environment: dup\n  seamless:alerts:\n    team: a\n    team: b\n",
+      "Pulumi.merge.yaml": "defaults: &d\n  team: merged\nconfig:\n  seamless:environment: merge\n  seamless:alerts:\n    <<: {team: merged}\n---\n",
+    });
+    expect(run(dir, "typo").err).toBe("Pulumi.typo.yaml: 1 config problem:\n  - confg: is not a key of a Pulumi stack file. Fix: did you mean config:? A stack file holds config, secretsprovider, encryptedkey, encryptionsalt, environment");
+    expect(run(dir, "enc").err).toBe(
+      "Pulumi.enc.yaml: 1 config problem:\n  - seamless:grafana.url: is encrypted (secure:), but only seamless:grafanaAuth, seamless:pagerdutyIntegrationKey, seamless:slackWebhookUrl, seamless:slackToken are secrets here; everything else is rendered by synth, which never decrypts. Fix: store it in plain text: pulumi config set --path seamless:grafana.url <value>",
+    );
+    expect(run(dir, "dup").err).toBe('Pulumi.dup.yaml: 1 config problem:\n  - (file): is not valid YAML: the key "team" appears twice in one map (at line 5, column 5). Fix: fix the YAML syntax');
+    expect(existsSync(join(dir, "out"))).toBe(false);
+    // a top-level `defaults:` is not a stack-file key either; without it, the merge key and the empty trailing document are fine
+    expect(run(dir, "merge").err).toContain("  - defaults: is not a key of a Pulumi stack file.");
+    writeFileSync(join(dir, "Pulumi.merge.yaml"), "config:\n  seamless:environment: merge\n  seamless:alerts:\n    <<: {team: merged}\n---\n");
+    expect(run(dir, "merge", "--quiet").code).toBe(0);
+    expect(readFileSync(join(dir, "out", "merge", "prometheus", "rules.yaml"), "utf8")).toContain("team: merged");
+  });
+
   it("reads quoted scalars as `pulumi up` does: `pulumi config set seamless:protect true` writes \"true\"", () => {
     const dir = project({ "Pulumi.q.yaml": 'config:\n  seamless:environment: q\n  seamless:protect: "true"\n' });
     expect(run(dir, "q", "--quiet").code).toBe(0);
