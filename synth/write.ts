@@ -3,7 +3,7 @@
  * to a temporary sibling first, then swapped in; a failure restores what was there. A
  * directory synth did not write (no marker file) is never replaced.
  */
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve, sep } from "node:path";
 
 /** File synth leaves in each stack directory, so it only ever replaces its own output. */
@@ -19,7 +19,11 @@ export function writeStacks(outDir: string, stacks: ReadonlyArray<{ stack: strin
   const plan = stacks.map(({ stack, files }) => {
     const target = join(out, stack);
     if (dirname(target) !== out) throw new OutputError(`refusing to write stack "${stack}" outside ${out}`);
-    if (existsSync(target) && !ownedBySynth(target)) {
+    const kind = entryKind(target);
+    if (kind === "file" || kind === "link") {
+      throw new OutputError(`refusing to replace ${target}: it is a ${kind === "file" ? "file" : "symbolic link"}, not a directory synth wrote. Fix: move it away, or pass --out another directory`);
+    }
+    if (kind === "dir" && !ownedBySynth(target)) {
       throw new OutputError(`refusing to replace ${target}: synth did not write it (no ${MARKER} file). Fix: pass --out an empty or synth-owned directory`);
     }
     return { target, files, tmp: join(out, `.${stack}.tmp-${process.pid}`), old: join(out, `.${stack}.old-${process.pid}`) };
@@ -51,6 +55,16 @@ export function writeStacks(outDir: string, stacks: ReadonlyArray<{ stack: strin
     throw new OutputError(`cannot write under ${out}: ${(e as Error).message}. Nothing was changed. Fix: pass --out a writable directory`);
   }
   for (const p of plan) rmSync(p.old, { recursive: true, force: true });
+}
+
+/** What stands at a path, without following a symbolic link. */
+function entryKind(path: string): "none" | "dir" | "file" | "link" {
+  try {
+    const stat = lstatSync(path);
+    return stat.isSymbolicLink() ? "link" : stat.isDirectory() ? "dir" : "file";
+  } catch {
+    return "none";
+  }
 }
 
 /** Synth's own output: the marker, or (output of versions before the marker) only synth's entries. */

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import fc from "fast-check";
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { stringify } from "yaml";
 import { buildModel } from "../model/model";
@@ -174,6 +174,20 @@ describe("the synth CLI never writes outside its own output", () => {
     expect(main(["model", "--out", dir], dir, quiet.log, (s) => err.push(s))).toBe(1);
     expect(err.join("")).toBe(`refusing to replace ${join(dir, "model")}: synth did not write it (no .seamless-synth file). Fix: pass --out an empty or synth-owned directory`);
     expect(readdirSync(join(dir, "model"))).toEqual(["keep.ts"]);
+  });
+
+  it("refuses to replace a file or a dangling link where a stack's directory goes, and changes nothing", () => {
+    const dir = project({ "Pulumi.dev.yaml": good });
+    mkdirSync(join(dir, "o1"));
+    writeFileSync(join(dir, "o1", "dev"), "a file");
+    mkdirSync(join(dir, "o2"));
+    symlinkSync(join(dir, "missing"), join(dir, "o2", "dev"));
+    for (const [out, kind] of [["o1", "file"], ["o2", "symbolic link"]]) {
+      const err: string[] = [];
+      expect(main(["dev", "--out", join(dir, out)], dir, quiet.log, (s) => err.push(s))).toBe(1);
+      expect(err.join("")).toBe(`refusing to replace ${join(dir, out, "dev")}: it is a ${kind}, not a directory synth wrote. Fix: move it away, or pass --out another directory`);
+      expect(readdirSync(join(dir, out))).toEqual(["dev"]);
+    }
   });
 
   it("names --out when it is a file", () => {
