@@ -295,6 +295,11 @@ function issueProblems(issue: z.core.$ZodIssue): ConfigProblem[] {
       if (secret) {
         return { key: configKey([k]), problem: "is not a known key", fix: `did you mean the secret ${CONFIG_NAMESPACE}:${secret}? Remove this entry and run: pulumi config set --secret ${CONFIG_NAMESPACE}:${secret} <value>` };
       }
+      // a known key written at the wrong depth (seamless:slack for seamless:notifications.slack)
+      const moved = pathsOf(configSchema).filter((p) => p[p.length - 1].toLowerCase() === k.toLowerCase());
+      if (moved.length) {
+        return { key: configKey([...issue.path, k]), problem: "is not a known key here", fix: `did you mean ${moved.map((p) => configKey(p)).join(" or ")}?` };
+      }
       const near = nearest(k, known);
       return {
         key: configKey([...issue.path, k]),
@@ -352,6 +357,13 @@ function knownKeys(path: ReadonlyArray<PropertyKey>): string[] {
     }
   }
   return Object.keys(objectShape(node) ?? {});
+}
+
+/** Every key path of the schema's maps (not into user-keyed maps or lists). */
+function pathsOf(node: z.ZodType, prefix: string[] = []): string[][] {
+  const shape = objectShape(node);
+  if (!shape) return [];
+  return Object.entries(shape).flatMap(([k, child]) => [[...prefix, k], ...pathsOf(child, [...prefix, k])]);
 }
 
 function unwrapped(node: z.ZodType): z.ZodType {
