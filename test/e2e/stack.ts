@@ -26,7 +26,8 @@ export function e2eStack(values: Record<string, unknown> = {}): StackModel {
       Object.entries({
         "seamless:environment": E2E_ENVIRONMENT,
         "seamless:slo": { objective: 0.99, window: "30d", deadlineSeconds: E2E_DEADLINE_SECONDS },
-        "seamless:metrics": { emitted: allEmittable() },
+        // the test Prometheus scrapes every second (test/e2e/prometheus.ts), so windows of seconds are sound
+        "seamless:metrics": { emitted: allEmittable(), scrapeInterval: "1s" },
         "seamless:alerts": { staleLeaseWindow: "10s" },
         ...values,
       }),
