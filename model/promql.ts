@@ -51,9 +51,9 @@ export function badRatio(metric: MetricDef, matchers: Matchers, choice: BoundCho
 }
 
 /**
- * A number as PromQL text without float noise (0.144, not 0.14400000000000013): 15 significant
+ * A number as PromQL text without float noise (0.144, not 0.14400000000000013): 12 significant
  * digits, so every threshold a stack file can state (0.9999999, 1234567) is written as stated.
  */
 export function num(value: number): string {
-  return String(Number(value.toPrecision(15)));
+  return String(Number(value.toPrecision(12)));
 }

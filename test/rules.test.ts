@@ -121,6 +121,15 @@ describe("thresholds as stated", () => {
     expect(expr("SeamlessBackfillFailures")).toBe("sum by (node_id) (increase(backfill_failure_total[10m])) > 1234567");
   });
 
+  it("writes computed limits without float noise: 6 x (1 - 0.99) is 0.06, not 0.0600000000000001", () => {
+    const ticket = alertRules(model("staging").rules).find((a) => a.name === "SeamlessSloBurnRateTicket")!;
+    expect(ticket.expr).toBe("seamless:sla_errors:ratio_rate6h > 0.06\nand\nseamless:sla_errors:ratio_rate30m > 0.06");
+    for (const stack of ["dev", "staging", "prod"]) {
+      const text = JSON.stringify(model(stack).prometheusRuleFile);
+      expect(text.match(/\d\.\d*0{6,}[1-9]/g), stack).toBeNull();
+    }
+  });
+
   it("writes le bounds as prometheus_client exposes them (floatToGoString)", () => {
     expect([0.005, 1, 2.5, 10, 0.00001, 123456.5, 12000000, 1e7].map(leValue)).toEqual(["0.005", "1.0", "2.5", "10.0", "1e-05", "123456.5", "1.2e+07", "1e+07"]);
   });
