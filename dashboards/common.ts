@@ -26,7 +26,7 @@ export interface DashboardContext {
 
 /** A panel builder of any visualisation. */
 export type Panel = dashboard.Panel;
-export type PanelBuilder = { build(): Panel; gridPos(g: dashboard.GridPos): unknown; noValue(t: string): unknown; description(t: string): unknown; title(t: string): unknown };
+export type PanelBuilder = { build(): Panel; gridPos(g: dashboard.GridPos): unknown; datasource(ref: common.DataSourceRef): unknown; noValue(t: string): unknown; description(t: string): unknown; title(t: string): unknown };
 
 /** Every query goes through the dashboard's datasource variable. */
 export const DATASOURCE: common.DataSourceRef = { type: "prometheus", uid: "${datasource}" };
@@ -160,7 +160,11 @@ export function finishDashboard(
     .editable()
     .tooltip(dashboard.DashboardCursorSync.Crosshair)
     .links(links(ctx, key));
-  for (const panel of panels) builder.withPanel(panel);
+  // the panel's datasource too: Grafana sends every query of a non-mixed panel to the panel's datasource
+  for (const panel of panels) {
+    panel.datasource(DATASOURCE);
+    builder.withPanel(panel);
+  }
   builder.variables(variables(ctx, labels, metricsRead(panels), allValues));
   const { id: _id, version: _version, ...json } = builder.build() as unknown as Record<string, unknown>;
   return json;

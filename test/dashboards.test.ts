@@ -65,6 +65,10 @@ describe("dashboard JSON", () => {
       ["interval", "query", 'label_values({__name__=~"coverage_ratio|domain_gate_holds_total|live_staleness_seconds|partial_fill_returns_total|seamless_total_ms_count"}, interval)', true, true, ".*"],
       ["phase", "query", 'label_values({__name__=~"seamless_sla_deadline_seconds_count"}, phase)', true, true, ".*"],
     ]);
+    // every panel, not only its queries, names the variable: Grafana sends a non-mixed panel's queries to the panel's datasource
+    for (const d of model("dev").dashboards) {
+      expect(new Set(panelsOf(d.json).map((p) => JSON.stringify(p.datasource))), d.title).toEqual(new Set(['{"type":"prometheus","uid":"${datasource}"}']));
+    }
     // the other dashboards read raw series only: All is every node
     const backfill = (model("dev").dashboards.find((d) => d.key === "backfillHealth")!.json as { templating: { list: Array<Record<string, unknown>> } }).templating.list;
     expect(backfill.find((v) => v.name === "node_id")!.allValue).toBe(".*");
