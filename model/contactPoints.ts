@@ -8,7 +8,7 @@ import { ContactPointSpec, SecretRef } from "./notifications";
 /** `ContactPoint` arguments with secrets resolved to `S`. */
 export interface ContactPointArgsOf<S> {
   name: string;
-  pagerduties?: Array<{ integrationKey: S; severity: string; class: string; component: string; group: string; summary: string; client: string; clientUrl: string; details: Record<string, string> }>;
+  pagerduties?: Array<{ integrationKey: S; severity: string; class: string; component: string; group: string; source: string; summary: string; client: string; clientUrl: string; details: Record<string, string> }>;
   slacks?: Array<{ url?: S; token?: S; recipient: string; title: string; text: string }>;
 }
 

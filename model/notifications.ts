@@ -24,6 +24,7 @@ export interface ContactPointSpec {
     readonly class: string;
     readonly component: string;
     readonly group: string;
+    readonly source: string;
     readonly summary: string;
     readonly client: string;
     readonly clientUrl: string;
@@ -119,10 +120,11 @@ export function buildNotifications(config: StackConfig, rules: RulesModel, slack
               class: "{{ .CommonLabels.alertname }}",
               component: "seamless",
               group: env,
+              source: `${RULE_PREFIX}-${env}`,
               summary: `{{ template "${tmpl.title}" . }}`,
               client: "Grafana",
               clientUrl: "{{ .ExternalURL }}",
-              details: { description: `{{ template "${tmpl.text}" . }}`, runbook_url: "{{ .CommonAnnotations.runbook_url }}", environment: env },
+              details: { description: `{{ template "${tmpl.text}" . }}`, runbook_url: "{{ .CommonAnnotations.runbook_url }}", dashboard_url: "{{ .CommonAnnotations.dashboard_url }}", environment: env },
             }
           : undefined,
         slack: on("slack")

@@ -8,7 +8,7 @@ import { ROOT } from "./helpers/mocks";
 import { testExprs } from "./helpers/promtool";
 import { allEmittable } from "./e2e/stack";
 
-type Panel = { id: number; title: string; description: string; gridPos: { x: number; y: number; w: number; h: number }; fieldConfig?: { defaults?: { noValue?: string; unit?: string; thresholds?: { steps: Array<{ value: number | null; color: string }> } } } };
+type Panel = { id: number; title: string; datasource?: unknown; description: string; gridPos: { x: number; y: number; w: number; h: number }; fieldConfig?: { defaults?: { noValue?: string; unit?: string; thresholds?: { steps: Array<{ value: number | null; color: string }> } } } };
 const STACKS = ["dev", "staging", "prod"] as const;
 const model = (stack: string) => buildModel(readStackFile(ROOT, stack));
 const panelsOf = (json: Record<string, unknown>) => json.panels as Panel[];

@@ -106,10 +106,11 @@ describe("the whole program under mocks", () => {
         client: "Grafana",
         clientUrl: "{{ .ExternalURL }}",
         component: "seamless",
-        details: { description: '{{ template "seamless_staging.text" . }}', environment: "staging", runbook_url: "{{ .CommonAnnotations.runbook_url }}" },
+        details: { dashboard_url: "{{ .CommonAnnotations.dashboard_url }}", description: '{{ template "seamless_staging.text" . }}', environment: "staging", runbook_url: "{{ .CommonAnnotations.runbook_url }}" },
         group: "staging",
         integrationKey: PD_KEY,
         severity: "{{ .CommonLabels.severity }}",
+        source: "seamless-staging",
         summary: '{{ template "seamless_staging.title" . }}',
       },
     ]);
