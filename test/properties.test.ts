@@ -122,6 +122,32 @@ describe("the synth CLI with bad input", () => {
     expect(readFileSync(join(dir, "out", "merge", "prometheus", "rules.yaml"), "utf8")).toContain("team: merged");
   });
 
+  it("never writes a secret: with both integrations on, every file under out/ shows [secret] and none holds the encrypted values", () => {
+    const marker = "v1:SECRET-MARKER";
+    const dir = project({
+      "Pulumi.paged.yaml": stringify({
+        config: {
+          "seamless:environment": "paged",
+          "seamless:metrics": { emitted: ["seamless_sla_deadline_seconds", "backfill_jobs_in_progress"] },
+          "seamless:notifications": { pagerduty: { enabled: true }, slack: { enabled: true } },
+          "seamless:grafanaAuth": { secure: `${marker}-auth` },
+          "seamless:pagerdutyIntegrationKey": { secure: `${marker}-pd` },
+          "seamless:slackWebhookUrl": { secure: `${marker}-slack` },
+        },
+      }),
+    });
+    const logs: string[] = [];
+    expect(main(["paged"], dir, (s) => logs.push(s), (s) => logs.push(s))).toBe(0);
+    const files: string[] = [];
+    const walk = (d: string): void => readdirSync(d, { withFileTypes: true }).forEach((e) => (e.isDirectory() ? walk(join(d, e.name)) : files.push(join(d, e.name))));
+    walk(join(dir, "out"));
+    expect(files.length).toBe(9);
+    for (const f of files) expect(readFileSync(f, "utf8"), f).not.toContain("SECRET-MARKER");
+    expect(logs.join("\n")).not.toContain("SECRET-MARKER");
+    const cps = JSON.parse(readFileSync(join(dir, "out", "paged", "grafana", "contact-points.json"), "utf8")) as { contactPoints: Array<{ pagerduties?: Array<{ integrationKey: string }>; slacks?: Array<{ url: string }> }> };
+    expect(cps.contactPoints.flatMap((c) => [...(c.pagerduties ?? []).map((p) => p.integrationKey), ...(c.slacks ?? []).map((sl) => sl.url)])).toEqual(["[secret]", "[secret]", "[secret]"]);
+  });
+
   it("reads quoted scalars as `pulumi up` does: `pulumi config set seamless:protect true` writes \"true\"", () => {
     const dir = project({ "Pulumi.q.yaml": 'config:\n  seamless:environment: q\n  seamless:protect: "true"\n' });
     expect(run(dir, "q", "--quiet").code).toBe(0);
