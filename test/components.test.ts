@@ -59,6 +59,31 @@ describe("the component tree", () => {
     expect(grafanaOrK8s.map((c) => [c.type, c.protect])).toEqual(grafanaOrK8s.map((c) => [c.type, true]));
   });
 
+  it.each([
+    { pagerduty: true, slack: true },
+    { pagerduty: true, slack: false },
+    { pagerduty: false, slack: true },
+    { pagerduty: false, slack: false },
+  ])("pagerduty $pagerduty, slack $slack: a rule group depends on every contact point and mute timing its rules name, so a flag turned off updates the rules before the contact point is deleted", async (flags) => {
+    const extra = { "seamless:notifications": { ...flagsConfig(flags)["seamless:notifications"], muteTimings: [{ name: "night", intervals: [{ times: [{ start: "01:00", end: "03:00" }] }] }] } };
+    const children = await runComponent(modelOf("staging", extra, secretsFor(flags)), { pagerdutyIntegrationKey: "pd", slackWebhookUrl: "https://hooks.test/x" });
+    const resourceOf = new Map(children.filter((c) => c.type === CP || c.type === "grafana:alerting/muteTiming:MuteTiming").map((c) => [c.inputs.name as string, c.name]));
+    for (const group of children.filter((c) => c.type === GROUP)) {
+      const named = (group.inputs.rules as Rule[]).flatMap((r) => (r.notificationSettings ? [r.notificationSettings.contactPoint, ...(r.notificationSettings.muteTimings ?? [])] : []));
+      for (const name of named) expect(group.dependsOn, `${group.name} names ${name}`).toContain(resourceOf.get(name));
+    }
+    // with both flags off nothing is named, and no contact point exists to be deleted early
+    if (!flags.pagerduty && !flags.slack) expect(children.filter((c) => c.type === CP)).toEqual([]);
+  });
+
+  it("takes grouping and timings from config into every routed rule", async () => {
+    const flags = { pagerduty: false, slack: true };
+    const extra = { "seamless:notifications": { ...flagsConfig(flags)["seamless:notifications"], groupBy: ["alertname", "grafana_folder", "node_id"], groupWait: "45s", groupInterval: "10m", repeatInterval: "12h" } };
+    const children = await runComponent(modelOf("staging", extra, secretsFor(flags)), { slackWebhookUrl: "https://hooks.test/x" });
+    const ticket = rulesOf(children).find((r) => r.name === "SeamlessSloBurnRateTicket")!;
+    expect(ticket.notificationSettings).toEqual({ contactPoint: "seamless-staging-warning", groupBies: ["alertname", "grafana_folder", "node_id"], groupWait: "45s", groupInterval: "10m", repeatInterval: "12h" });
+  });
+
   it("passes every secret to the contact points as a Pulumi secret", async () => {
     const flags = { pagerduty: true, slack: true };
     const children = await runComponent(modelOf("staging", flagsConfig(flags), secretsFor(flags)), { pagerdutyIntegrationKey: "pd-1", slackWebhookUrl: "https://hooks.test/1" });
