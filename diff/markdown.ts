@@ -20,6 +20,7 @@ import {
   StackDiff,
   ValueChange,
   folderUidChange,
+  orgChange,
   hasChanges,
   pagingChanged,
   summaryCounts,
@@ -102,6 +103,8 @@ export function pagingWarning(d: StackDiff): string | undefined {
 /** The CAUTION block when Grafana would replace or delete a dashboard or the folder; undefined otherwise. */
 export function replacementCaution(d: StackDiff): string | undefined {
   const items: string[] = [];
+  const org = orgChange(d);
+  if (org) items.push(`Grafana org ${code(org.before)} → ${code(org.after)}: the folder, every dashboard, rule group, contact point and mute timing of the stack are **replaced** (created in org ${org.after}, deleted from org ${org.before})`);
   const folder = folderUidChange(d);
   if (folder) items.push(`folder ${quoted(d.folder.after?.title ?? "")}: uid ${code(folder.before)} → ${code(folder.after)}: **replaced**`);
   if (d.folder.before && !d.folder.after) items.push(`folder ${quoted(d.folder.before.title ?? "")} (${code(d.folder.before.uid)}): **deleted**`);
@@ -163,6 +166,7 @@ function dashboardsSection(d: StackDiff): string[] {
   if (before && !after) folderLines.push(`- Folder removed: ${quoted(before.title ?? "")} (${code(before.uid)})`);
   if (before && after) {
     folderLines.push(...changeLine("- Folder uid", folderUidChange(d)).map((l) => `${l} (**replaced**)`));
+    folderLines.push(...changeLine("- Grafana org", orgChange(d)).map((l) => `${l} (**everything replaced**)`));
     if (before.title !== after.title) folderLines.push(`- Folder title: ${quoted(before.title ?? "")} → ${quoted(after.title ?? "")}`);
   }
   const wholeDashboards = d.dashboards

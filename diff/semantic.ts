@@ -82,6 +82,8 @@ export interface DashboardDiff {
 export interface FolderInfo {
   readonly uid: string;
   readonly title?: string;
+  /** Grafana organisation; a change moves (replaces) everything the stack made. */
+  readonly orgId?: string;
 }
 
 /** An alert rule as listed when added or removed. */
@@ -286,10 +288,10 @@ export function summaryCounts(d: StackDiff): SummaryCounts {
       (d.folder.before && !d.folder.after ? 1 : 0),
     prometheusRules: p.rulesAdded.length + p.rulesRemoved.length + p.rulesChanged.length,
     contactPoints: d.paging.contactPointsAdded.length + d.paging.contactPointsRemoved.length + d.paging.contactPointsChanged.length,
-    replaced: d.dashboards.filter((x) => x.uidChange).length + (folderUidChange(d) ? 1 : 0) + (p.replaced ? 1 : 0) + (d.paging.policy?.status === "owned" ? 1 : 0),
+    replaced: d.dashboards.filter((x) => x.uidChange).length + (folderUidChange(d) ? 1 : 0) + (orgChange(d) ? 1 : 0) + (p.replaced ? 1 : 0) + (d.paging.policy?.status === "owned" ? 1 : 0),
     other:
       d.dashboards.filter((x) => x.status !== "changed" || x.titleChange || x.settings.length > 0).length +
-      (folderChanged && !folderUidChange(d) ? 1 : 0) +
+      (folderChanged && !folderUidChange(d) && !orgChange(d) ? 1 : 0) +
       d.alerts.groups.length +
       (d.paging.messageTemplate ? 1 : 0) +
       d.paging.muteTimingsAdded.length +
@@ -302,6 +304,12 @@ export function summaryCounts(d: StackDiff): SummaryCounts {
       p.groupsChanged.length +
       d.otherFiles.length,
   };
+}
+
+/** The Grafana org changed: the provider replaces every resource of the stack (org_id forces a new resource). */
+export function orgChange(d: StackDiff): Change<string> | undefined {
+  const { before, after } = d.folder;
+  return before?.orgId && after?.orgId && before.orgId !== after.orgId ? { before: before.orgId, after: after.orgId } : undefined;
 }
 
 /** The folder uid changed between two existing folders. */
@@ -447,14 +455,14 @@ function isDashboardFile(path: string): boolean {
 }
 
 function readFolder(plan: string | undefined, groups: readonly GrafanaGroup[]): FolderInfo | undefined {
-  const m = plan === undefined ? null : /Grafana folder "(.*)" \(uid ([^)\s]+)\)/.exec(plan);
-  if (m) return { uid: m[2], title: m[1] };
+  const m = plan === undefined ? null : /Grafana folder "(.*)" \(uid ([^)\s]+)\)(?:, org (\d+))?/.exec(plan);
+  if (m) return { uid: m[2], title: m[1], ...(m[3] ? { orgId: m[3] } : {}) };
   const uid = groups.map((g) => g.settings.get("folderUid")).find((u) => u !== undefined);
   return uid === undefined ? undefined : { uid };
 }
 
 function sameFolder(a: FolderInfo | undefined, b: FolderInfo | undefined): boolean {
-  return a?.uid === b?.uid && a?.title === b?.title;
+  return a?.uid === b?.uid && a?.title === b?.title && a?.orgId === b?.orgId;
 }
 
 /** Panels by id (collapsed rows' panels included), the rest of the dashboard as settings. */

@@ -85,6 +85,8 @@ export function planMarkdown(model: StackModel): string {
       ? "Every resource is protected (seamless:protect): `pulumi destroy` and replacements are refused until it is turned off."
       : "Resources are not protected (seamless:protect is false).",
     "",
+    `Identity: org ${model.config.grafana.orgId}, folder uid ${model.folder.uid}, dashboard uids ${model.dashboards.map((d) => d.uid).join(", ")}. **A change to any of these replaces the resource in Grafana** (deleted and created anew, with hand-made edits, history and links lost); \`npm run diff\` flags it as REPLACED.`,
+    "",
     "| type | name | action | why |",
     "| --- | --- | --- | --- |",
     ...planRows(model).map((r) => `| ${cell(r.type)} | ${cell(r.name)} | ${r.action} | ${cell(r.why)} |`),

@@ -121,6 +121,10 @@ describe("the component tree", () => {
       "Mirrored into the PrometheusRule (seamless:kubernetes.mirrorAlerts): SeamlessBackfillFailures, SeamlessConformanceFlagSpike, SeamlessInstrumentationLost. The cluster's Prometheus also evaluates these and sends them to its Alertmanager, whose routing this stack does not manage: each can notify twice, once from Grafana as above and once from Alertmanager.",
     );
     expect(planMarkdown(modelOf("staging"))).not.toContain("Mirrored into the PrometheusRule");
+    // and it names what a change would replace
+    expect(planMarkdown(modelOf("prod"))).toContain(
+      "Identity: org 1, folder uid seamless-prod, dashboard uids seamless-prod-sla-overview, seamless-prod-backfill-health, seamless-prod-conformance-quality. **A change to any of these replaces the resource in Grafana**",
+    );
   });
 
   it("mute timings apply to the paging routes only", async () => {

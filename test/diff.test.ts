@@ -150,6 +150,7 @@ interface StackOpts {
   readonly panels?: ReadonlyArray<Record<string, unknown>>;
   readonly dashboardUid?: string;
   readonly folderUid?: string;
+  readonly orgId?: number;
   readonly rules?: readonly RuleOpts[];
   readonly contactPoints?: readonly CpOpts[];
   readonly prom?: Record<string, readonly PromRuleOpts[]>;
@@ -164,7 +165,7 @@ function stack(env: string, o: StackOpts = {}): FileMap {
     ["grafana/contact-points.json", contactPointsFile(env, rules, o.contactPoints)],
     ["grafana/rule-groups.json", ruleGroupsFile(env, rules)],
     ["kubernetes/prometheusrule.yaml", prometheusRuleFile(env, o.prom ?? PROM)],
-    ["plan.md", `# Plan: ${env}\n\nGrafana folder "Seamless (${env})" (uid ${o.folderUid ?? `seamless-${env}`}), org 1, datasource prometheus.\n`],
+    ["plan.md", `# Plan: ${env}\n\nGrafana folder "Seamless (${env})" (uid ${o.folderUid ?? `seamless-${env}`}), org ${o.orgId ?? 1}, datasource prometheus.\n`],
     ["prometheus/rules.yaml", "groups: []\n"],
     ...Object.entries(o.extra ?? {}),
   ]);
@@ -408,6 +409,26 @@ describe("semantic diff: Markdown for a PR comment", () => {
         "**Backfill Coordinator Health** (`seamless-prod-backfill`)",
         "",
         "- uid: `seamless-prod-backfill-health` → `seamless-prod-backfill` (**replaced**: Grafana deletes the old dashboard and creates a new one)",
+      ),
+    );
+  });
+
+  it("flags a change of Grafana org: the provider replaces everything the stack made", () => {
+    expect(report("prod", {}, { orgId: 2 })).toBe(
+      lines(
+        "## Semantic diff against `main`",
+        "",
+        "> [!CAUTION]",
+        "> **prod: Grafana would replace or delete these, losing hand-made edits, version history and links to them:**",
+        "> - Grafana org `1` → `2`: the folder, every dashboard, rule group, contact point and mute timing of the stack are **replaced** (created in org 2, deleted from org 1)",
+        "",
+        "- **prod**: 0 panels changed, 0 alerts changed, 0 alerts now page, 0 alerts stop paging, 0 removed, 1 REPLACED (hand-made content lost)",
+        "",
+        "### prod",
+        "",
+        "#### Dashboards",
+        "",
+        "- Grafana org: `1` → `2` (**everything replaced**)",
       ),
     );
   });
