@@ -14,7 +14,7 @@ import { CATALOGUE } from "../model/catalogue";
 import { buildModel } from "../model/model";
 import { alertRules } from "../model/rules";
 import { readStackFile } from "../model/stackfile";
-import { main, printable } from "../tools/check-metrics";
+import { main, printable, rewriteEmitted } from "../tools/check-metrics";
 import { RunningExporter, startExporter } from "./e2e/exporter";
 import { RunningPrometheus, freePort, requireBinary, startPrometheus } from "./e2e/prometheus";
 import { allEmittable } from "./e2e/stack";
@@ -367,4 +367,38 @@ describe("npm run check-metrics", () => {
     expect(r.code).toBe(0);
     expect(r.stdout.trim()).toBe("usage: npm run check-metrics -- --prometheus-url <url> --stack <name> [--write] [--project-dir <dir>] [--lookback 1h]");
   }, 30_000);
+});
+
+describe("--write's edit of the stack file", () => {
+  it("replaces only the emitted list: items that stay keep their comments, every other byte stays as written", () => {
+    const text = [
+      "# top",
+      "config:",
+      "  seamless:environment: x",
+      "  seamless:slo: {objective: 0.99}   # a flow map, kept as written",
+      "  seamless:metrics:",
+      "    emitted:",
+      "      # keep sorted",
+      "      - backfill_jobs_in_progress   # since v2.1",
+      "      - backfill_failure_total",
+      "    buckets: {}",
+      "",
+    ].join("\n");
+    expect(rewriteEmitted(text, ["backfill_jobs_in_progress", "coverage_ratio"])).toBe(
+      [
+        "# top",
+        "config:",
+        "  seamless:environment: x",
+        "  seamless:slo: {objective: 0.99}   # a flow map, kept as written",
+        "  seamless:metrics:",
+        "    emitted:",
+        "      # keep sorted",
+        "      - backfill_jobs_in_progress   # since v2.1",
+        "      - coverage_ratio",
+        "    buckets: {}",
+        "",
+      ].join("\n"),
+    );
+    expect(rewriteEmitted("config:\n  seamless:metrics:\n    emitted: [a, b]  # flow\n", ["a", "z"])).toBe("config:\n  seamless:metrics:\n    emitted: [a, z]  # flow\n");
+  });
 });

@@ -15,7 +15,7 @@ import { mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { isAlias, parseDocument } from "yaml";
+import { Scalar, isAlias, isScalar, isSeq, parseDocument } from "yaml";
 import { CATALOGUE, MetricDef, leValue, series } from "../model/catalogue";
 import { boundsOf } from "../model/buckets";
 import { ConfigError, RawStackConfig } from "../model/config";
@@ -492,6 +492,9 @@ function mismatchLines(r: MetricReport, stack: string): string[] {
 export function rewriteEmitted(text: string, emitted: readonly string[]): string {
   const doc = parseDocument(text);
   if (doc.errors.length) throw new CheckError(`the stack file is not valid YAML: ${doc.errors[0].message.split("\n")[0]}`);
+  // an existing list is replaced in the text itself, so every other byte of the file stays as written
+  const spliced = spliceList(text, doc.getIn(["config", "seamless:metrics", "emitted"], true), emitted);
+  if (spliced !== undefined) return spliced;
   try {
     doc.setIn(["config", "seamless:metrics", "emitted"], [...emitted]);
   } catch {
@@ -502,6 +505,33 @@ export function rewriteEmitted(text: string, emitted: readonly string[]): string
     );
   }
   return doc.toString({ lineWidth: 0 });
+}
+
+/**
+ * The text with an existing `emitted` list replaced by `names`, or undefined when there is no
+ * list to replace. A flow list (`[a, b]`) is rewritten in place; in a block list, an item that
+ * stays keeps its own line (and the comment lines above it), and a new one gets a line of the
+ * same indentation.
+ */
+function spliceList(text: string, node: unknown, names: readonly string[]): string | undefined {
+  if (!isSeq(node) || !node.range) return undefined;
+  if (node.flow) return `${text.slice(0, node.range[0])}[${names.join(", ")}]${text.slice(node.range[1])}`;
+  const items = node.items.filter((i): i is Scalar => isScalar(i) && i.range !== undefined && i.range !== null);
+  if (items.length === 0 || items.length !== node.items.length) return undefined;
+  const lineStart = (at: number) => text.lastIndexOf("\n", at - 1) + 1;
+  const lineEnd = (at: number) => (text.indexOf("\n", at) === -1 ? text.length : text.indexOf("\n", at));
+  const first = lineStart(items[0].range![0]);
+  const indent = text.slice(first, items[0].range![0]).replace(/-\s*$/, "");
+  // each item's text: from the end of the previous item's line (comment lines above it included) to the end of its own line
+  const own = new Map<string, string>();
+  let from = first;
+  for (const item of items) {
+    const end = lineEnd(item.range![0]);
+    own.set(String(item.value), text.slice(from, end).replace(/^\n/, ""));
+    from = end;
+  }
+  const lines = names.map((n) => own.get(n) ?? `${indent}- ${n}`);
+  return `${text.slice(0, first)}${lines.join("\n")}${text.slice(from)}`;
 }
 
 /** Refuses a project dir that is empty, missing, not a directory, or neither a Pulumi project nor holding the stack file. */
