@@ -26,6 +26,7 @@ export const PANEL = {
     downgrades: 8,
     coverage: 9,
     liveStaleness: 10,
+    phaseWaitByWorld: 11,
   },
   backfillHealth: {
     leasesNow: 1,

@@ -6,7 +6,7 @@ import * as prometheus from "@grafana/grafana-foundation-sdk/prometheus";
 import { DEFAULT_HISTOGRAM_BUCKETS, METRIC, MetricDef, leValue, series } from "../model/catalogue";
 import { boundsOf, describeBound } from "../model/buckets";
 import { Matchers, badRatio, num, selector, sumBy, sumRate, weightedBuckets } from "../model/promql";
-import { ALL_NODES, BUDGETED_PHASES, DASHBOARD_QUANTILES, DASHBOARD_RATE, RECORD, WORST_DOMAINS } from "../model/rules";
+import { ALL_NODES, BUDGETED_PHASES, DASHBOARD_QUANTILES, DASHBOARD_RATE, PHASE_WAITS, RECORD, WORST_DOMAINS } from "../model/rules";
 import { DashboardContext, FilterLabel, PanelBuilder, filters, finishDashboard, gate, instantQuery, layout, query, thresholds } from "./common";
 import { PANEL } from "./ids";
 
@@ -22,6 +22,7 @@ export function slaOverview(ctx: DashboardContext): Record<string, unknown> {
     [[deadlineHeatmap(ctx), 12, 9], [phaseQuantiles(ctx), 12, 9]],
     [[phaseBudget(ctx), 24, 8]],
     [[latencyByWorld(ctx), 12, 8], [slowestNodes(ctx), 12, 8]],
+    [[phaseWaitByWorld(ctx), 24, 8]],
     [[downgrades(ctx), 8, 8], [coverage(ctx), 8, 8], [liveStaleness(ctx), 8, 8]],
   ]);
   // with the PrometheusRule deployed, All on node_id selects the recorded all-nodes series
@@ -127,13 +128,31 @@ function latencyByWorld(ctx: DashboardContext): PanelBuilder {
     .title("p99 end-to-end latency by world_id and interval")
     .unit("ms")
     .min(0)
-    .withTarget(query(quantile(ctx, m, 0.99, RECORD.domainQuantile(0.99), ["world_id", "interval"]), "p99 {{world_id}} {{interval}}", "A"))
-    .withTarget(query(quantile(ctx, m, 0.5, RECORD.domainQuantile(0.5), ["world_id", "interval"]), "p50 {{world_id}} {{interval}}", "B"));
+    .withTarget(query(quantile(ctx, m, 0.99, RECORD.domainQuantile(m, 0.99), ["world_id", "interval"]), "p99 {{world_id}} {{interval}}", "A"))
+    .withTarget(query(quantile(ctx, m, 0.5, RECORD.domainQuantile(m, 0.5), ["world_id", "interval"]), "p50 {{world_id}} {{interval}}", "B"));
   return gate(
     panel,
     ctx,
     `p99 and p50 of ${m.name} per world_id and interval over the selected nodes. Bad: one world far above the others. ${topBucket(ctx, m)}`,
     [m],
+  );
+}
+
+function phaseWaitByWorld(ctx: DashboardContext): PanelBuilder {
+  const panel = new timeseries.PanelBuilder()
+    .id(ID.phaseWaitByWorld)
+    .title("p99 wait per phase by world_id and interval")
+    .unit("ms")
+    .min(0);
+  PHASE_WAITS.forEach((m, i) => {
+    const phase = m.name.replace(/^seamless_|_ms$/g, "");
+    panel.withTarget(query(quantile(ctx, m, 0.99, RECORD.domainQuantile(m, 0.99), ["world_id", "interval"]), `${phase} {{world_id}} {{interval}}`, String.fromCharCode(65 + i)));
+  });
+  return gate(
+    panel,
+    ctx,
+    `p99 of ${PHASE_WAITS.map((m) => m.name).join(", ")} per world_id and interval over the selected nodes: which phase makes a domain slow. Bad: one phase of one world near its budget (storage ${ctx.config.policy.maxWaitStorageMs}ms, backfill ${ctx.config.policy.maxWaitBackfillMs}ms, live ${ctx.config.policy.maxWaitLiveMs}ms) while the others are low. ${topBucket(ctx, METRIC.storageWait)}`,
+    PHASE_WAITS,
   );
 }
 

@@ -72,15 +72,20 @@ export const RECORD = {
   errorRatio: (window: string) => `seamless:sla_errors:ratio_rate${window}`,
   phaseBuckets: "phase_le:seamless_sla_deadline_seconds_bucket:rate5m",
   phaseCount: "phase:seamless_sla_deadline_seconds_count:rate5m",
-  domainBuckets: "world_interval_le:seamless_total_ms_bucket:rate5m",
+  /** 5m bucket rates of a per-domain `*_ms` histogram by world and interval. */
+  domainBuckets: (m: MetricDef) => `world_interval_le:${m.name}_bucket:rate5m`,
   phaseQuantile: (q: DashboardQuantile) => `phase:seamless_sla_deadline_seconds:p${Math.round(q * 100)}_rate5m`,
-  domainQuantile: (q: DashboardQuantile) => `world_interval:seamless_total_ms:p${Math.round(q * 100)}_rate5m`,
+  domainQuantile: (m: MetricDef, q: DashboardQuantile) => `world_interval:${m.name}:p${Math.round(q * 100)}_rate5m`,
   slowestDomains: "node_world_interval:seamless_total_ms:p99_rate5m_topk10",
   gateHolds: "world_interval_reason:domain_gate_holds:rate5m",
   partialFills: "world_interval_reason:partial_fill_returns:rate5m",
   worstCoverage: "node_world_interval:coverage_ratio:bottomk10",
   stalestLive: "node_world_interval:live_staleness_seconds:topk10",
 } as const;
+
+/** Per-phase wait histograms per domain (`*_wait_ms`), and with the end-to-end one every per-domain histogram. */
+export const PHASE_WAITS: readonly MetricDef[] = [METRIC.storageWait, METRIC.backfillWait, METRIC.liveWait];
+const DOMAIN_HISTOGRAMS: readonly MetricDef[] = [METRIC.totalWait, ...PHASE_WAITS];
 
 /**
  * The "All nodes" convention of the SLA Overview. Its `node_id` variable sends this value
@@ -115,10 +120,11 @@ export function dashboardRecordings(): RecordingRule[] {
   return [
     rec(RECORD.phaseBuckets, rate(series(METRIC.slaDeadline, "bucket"), ["phase", "le"]), ["phase", "le"]),
     rec(RECORD.phaseCount, rate(series(METRIC.slaDeadline, "count"), ["phase"]), ["phase"]),
-    rec(RECORD.domainBuckets, rate(series(METRIC.totalWait, "bucket"), ["world_id", "interval", "le"]), ["world_id", "interval", "le"]),
+    ...DOMAIN_HISTOGRAMS.map((m) => rec(RECORD.domainBuckets(m), rate(series(m, "bucket"), ["world_id", "interval", "le"]), ["world_id", "interval", "le"])),
     // quantiles from the records just above (a group evaluates its rules in order): a panel then reads a few series, not every bucket
     ...DASHBOARD_QUANTILES.map((q) => rec(RECORD.phaseQuantile(q), `histogram_quantile(${q}, ${RECORD.phaseBuckets})`, ["phase"])),
-    ...([0.5, 0.99] as const).map((q) => rec(RECORD.domainQuantile(q), `histogram_quantile(${q}, ${RECORD.domainBuckets})`, ["world_id", "interval"])),
+    ...([0.5, 0.99] as const).map((q) => rec(RECORD.domainQuantile(METRIC.totalWait, q), `histogram_quantile(${q}, ${RECORD.domainBuckets(METRIC.totalWait)})`, ["world_id", "interval"])),
+    ...PHASE_WAITS.map((m) => rec(RECORD.domainQuantile(m, 0.99), `histogram_quantile(0.99, ${RECORD.domainBuckets(m)})`, ["world_id", "interval"])),
     // the 10 slowest domains of each world and interval hold the 10 slowest nodes of any selection of them
     rec(RECORD.slowestDomains, `topk ${perWorld} (${WORST_DOMAINS}, histogram_quantile(0.99, ${rate(series(METRIC.totalWait, "bucket"), [...domain, "le"])}))`, domain),
     rec(RECORD.gateHolds, rate(series(METRIC.gateHolds), ["world_id", "interval", "reason"]), ["world_id", "interval", "reason"]),

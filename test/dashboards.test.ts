@@ -60,9 +60,9 @@ describe("dashboard JSON", () => {
       ["datasource", "datasource", "prometheus", false, false, null],
       // All on node_id selects the recorded all-nodes series (ALL_NODES in model/rules.ts)
       // each filter lists its label's values on this dashboard's metrics only, never other jobs'
-      ["node_id", "query", 'label_values({__name__=~"coverage_ratio|domain_gate_holds_total|live_staleness_seconds|partial_fill_returns_total|seamless_sla_deadline_seconds_count|seamless_total_ms_count"}, node_id)', true, true, "__all__"],
-      ["world_id", "query", 'label_values({__name__=~"coverage_ratio|domain_gate_holds_total|live_staleness_seconds|partial_fill_returns_total|seamless_total_ms_count"}, world_id)', true, true, ".*"],
-      ["interval", "query", 'label_values({__name__=~"coverage_ratio|domain_gate_holds_total|live_staleness_seconds|partial_fill_returns_total|seamless_total_ms_count"}, interval)', true, true, ".*"],
+      ["node_id", "query", 'label_values({__name__=~"coverage_ratio|domain_gate_holds_total|live_staleness_seconds|partial_fill_returns_total|seamless_backfill_wait_ms_count|seamless_live_wait_ms_count|seamless_sla_deadline_seconds_count|seamless_storage_wait_ms_count|seamless_total_ms_count"}, node_id)', true, true, "__all__"],
+      ["world_id", "query", 'label_values({__name__=~"coverage_ratio|domain_gate_holds_total|live_staleness_seconds|partial_fill_returns_total|seamless_backfill_wait_ms_count|seamless_live_wait_ms_count|seamless_storage_wait_ms_count|seamless_total_ms_count"}, world_id)', true, true, ".*"],
+      ["interval", "query", 'label_values({__name__=~"coverage_ratio|domain_gate_holds_total|live_staleness_seconds|partial_fill_returns_total|seamless_backfill_wait_ms_count|seamless_live_wait_ms_count|seamless_storage_wait_ms_count|seamless_total_ms_count"}, interval)', true, true, ".*"],
       ["phase", "query", 'label_values({__name__=~"seamless_sla_deadline_seconds_count"}, phase)', true, true, ".*"],
     ]);
     // every panel, not only its queries, names the variable: Grafana sends a non-mixed panel's queries to the panel's datasource
@@ -119,6 +119,15 @@ describe("key panel queries", () => {
       'topk(10, max by (node_id) (histogram_quantile(0.99, sum by (le, node_id, world_id, interval) (rate(seamless_total_ms_bucket{node_id=~"$node_id",world_id=~"$world_id",interval=~"$interval"}[5m]))) or node_world_interval:seamless_total_ms:p99_rate5m_topk10{node_filter=~"$node_id",world_id=~"$world_id",interval=~"$interval"}))',
     );
   });
+  it("p99 wait per phase by world_id and interval reads each of the three *_wait_ms histograms", () => {
+    expect(["A", "B", "C"].map((ref) => query("dev", "slaOverview", "p99 wait per phase by world_id and interval", ref))).toEqual(
+      ["storage_wait", "backfill_wait", "live_wait"].map(
+        (phase) =>
+          `histogram_quantile(0.99, sum by (le, world_id, interval) (rate(seamless_${phase}_ms_bucket{node_id=~"$node_id",world_id=~"$world_id",interval=~"$interval"}[5m]))) or world_interval:seamless_${phase}_ms:p99_rate5m{node_filter=~"$node_id",world_id=~"$world_id",interval=~"$interval"}`,
+      ),
+    );
+  });
+
   it("coverage: the 10 worst domains, on All nodes from the recorded 10 worst of each world and interval", () => {
     expect(query("dev", "slaOverview", "Coverage vs min_coverage (10 worst domains)")).toBe(
       'bottomk(10, min by (world_id, node_id) (coverage_ratio{node_id=~"$node_id",world_id=~"$world_id",interval=~"$interval"} or node_world_interval:coverage_ratio:bottomk10{node_filter=~"$node_id",world_id=~"$world_id",interval=~"$interval"}))',
@@ -217,6 +226,7 @@ describe("the SLA Overview on All nodes: recorded series give the raw queries' a
         // node order and spread differ per world: the 10 worst of all domains are 3 of one world and 7 of the other
         const rank = w === 0 ? n : 11 - n;
         histogram("seamless_total_ms", domain, 30 + 10 * n + 5 * w, w === 0 ? 0.5 + 0.7 * rank : 0.4 + 0.3 * rank);
+        ["seamless_storage_wait_ms", "seamless_backfill_wait_ms", "seamless_live_wait_ms"].forEach((name, p) => histogram(name, domain, 20 + 5 * n + p, 0.3 + 0.2 * rank + p));
         out.push([`coverage_ratio{${domain}}`, `${(w === 0 ? 0.5 + 0.037 * rank : 0.503 + 0.011 * rank).toFixed(3)}x120`]);
         out.push([`live_staleness_seconds{${domain}}`, `${w === 0 ? 10 + 20 * rank : 17 + 9 * rank}x120`]);
         for (const reason of ["coverage", "staleness"]) {
@@ -245,6 +255,9 @@ describe("the SLA Overview on All nodes: recorded series give the raw queries' a
       "p99 end-to-end latency by world_id and interval/A",
       "p99 end-to-end latency by world_id and interval/B",
       "p99 end-to-end latency by node_id (10 slowest)/A",
+      "p99 wait per phase by world_id and interval/A",
+      "p99 wait per phase by world_id and interval/B",
+      "p99 wait per phase by world_id and interval/C",
       "SLA downgrades by reason/A",
       "SLA downgrades by reason/B",
       "Coverage vs min_coverage (10 worst domains)/A",
