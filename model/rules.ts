@@ -149,6 +149,14 @@ export const ALERT = {
   instrumentationLost: "SeamlessInstrumentationLost",
 } as const;
 
+/** Share of requests over a phase budget at which SeamlessPhaseBudget* fires (an override may change it). */
+export const PHASE_BUDGET_SHARE = 0.05;
+
+/** The share a stack alerts at for one phase: its override, or the default. */
+export function phaseBudgetShare(config: StackConfig, phase: Phase): number {
+  return config.alerts.overrides[ALERT.phaseBudget(phase)]?.threshold ?? PHASE_BUDGET_SHARE;
+}
+
 /** Phases with a policy budget, and the config key of each budget. */
 export const BUDGETED_PHASES: ReadonlyArray<{ phase: Phase; key: "maxWaitStorageMs" | "maxWaitBackfillMs" | "maxWaitLiveMs" }> = [
   { phase: "storage_wait", key: "maxWaitStorageMs" },
@@ -407,7 +415,7 @@ function slaAlerts(ctx: Context): AlertDefinition[] {
       group: GROUPS.sla,
       severity: "warning",
       for: "10m",
-      threshold: 0.05,
+      threshold: PHASE_BUDGET_SHARE,
       range: RATIO,
       metrics: [METRIC.slaDeadline],
       panel: { dashboard: "slaOverview", panelId: PANEL.slaOverview.phaseBudget },

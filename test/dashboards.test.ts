@@ -119,6 +119,22 @@ describe("key panel queries", () => {
       'topk(10, max by (node_id) (histogram_quantile(0.99, sum by (le, node_id, world_id, interval) (rate(seamless_total_ms_bucket{node_id=~"$node_id",world_id=~"$world_id",interval=~"$interval"}[5m]))) or node_world_interval:seamless_total_ms:p99_rate5m_topk10{node_filter=~"$node_id",world_id=~"$world_id",interval=~"$interval"}))',
     );
   });
+  it("takes its threshold lines from the stack config: min_coverage, max_lag_seconds and the phase-budget alert's share (override included)", () => {
+    const custom = buildModel(
+      rawFromEntries("Pulumi.t.yaml", Object.entries({
+        "seamless:environment": "t",
+        "seamless:policy": { minCoverage: 0.9, maxLagSeconds: 300 },
+        "seamless:alerts": { overrides: { SeamlessPhaseBudgetLiveWait: { threshold: 0.02 } } },
+      })),
+    );
+    const panel = (title: string) => panelsOf(custom.dashboards.find((d) => d.key === "slaOverview")!.json).find((p) => p.title.startsWith(title))!;
+    const steps = (title: string) => panel(title).fieldConfig?.defaults?.thresholds?.steps.map((st) => st.value);
+    expect(steps("Coverage vs min_coverage")).toEqual([null, 0.9]);
+    expect(steps("Live staleness vs max_lag_seconds")).toEqual([null, 300]);
+    expect(steps("Requests over their phase budget")).toEqual([null, 0.02]);
+    expect(panel("Requests over their phase budget").description).toContain("Bad: above 2%, where SeamlessPhaseBudget* fires.");
+  });
+
   it("p99 wait per phase by world_id and interval reads each of the three *_wait_ms histograms", () => {
     expect(["A", "B", "C"].map((ref) => query("dev", "slaOverview", "p99 wait per phase by world_id and interval", ref))).toEqual(
       ["storage_wait", "backfill_wait", "live_wait"].map(
