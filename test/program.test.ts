@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Captured, ROOT, runProgram, stackConfig } from "./helpers/mocks";
 import { buildModel } from "../model/model";
-import { readStackFile } from "../model/stackfile";
+import { rawFromEntries, readStackFile } from "../model/stackfile";
 import { renderStack, OUT_FILES } from "../synth/render";
 import { parse } from "yaml";
 
@@ -125,6 +125,22 @@ describe("the whole program under mocks", () => {
     const visible = JSON.stringify(outputs) + logs.join("\n");
     expect(visible).not.toContain(PD_KEY);
     expect(visible).not.toContain(SLACK_URL);
+    // the contact points and template are the synth file's, secrets aside (synth prints [secret])
+    const synthConfig = { ...config, "seamless:pagerdutyIntegrationKey": { secure: "v1:x" }, "seamless:slackWebhookUrl": { secure: "v1:x" } };
+    const file = JSON.parse(renderStack(buildModel(rawFromEntries("Pulumi.staging.yaml", Object.entries(synthConfig)))).get(OUT_FILES.contactPoints)!) as { contactPoints: unknown[]; messageTemplate: { name: string; template: string } };
+    const masked = (list: unknown) => JSON.parse(JSON.stringify(secretValue(list)).replaceAll(PD_KEY, "[secret]").replaceAll(SLACK_URL, "[secret]"));
+    expect(cps.map((c) => ({ name: c.inputs.name, ...(c.inputs.pagerduties ? { pagerduties: masked(c.inputs.pagerduties) } : {}), slacks: masked(c.inputs.slacks) }))).toEqual(file.contactPoints);
+    const template = byType(resources, "grafana:alerting/messageTemplate:MessageTemplate")[0].inputs;
+    expect({ name: template.name, template: template.template }).toEqual(file.messageTemplate);
+    // the stack outputs say, per integration, which alerts reach it and which are held back
+    const paging = outputs.paging as Record<string, { reaches: string[]; heldBack: Record<string, string> }>;
+    expect(paging.pagerduty.reaches).toEqual(["SeamlessSloBurnRatePage"]);
+    expect(paging.slack.reaches).toEqual(["SeamlessSloBurnRatePage", "SeamlessSloBurnRateTicket", "SeamlessPhaseBudgetStorageWait", "SeamlessPhaseBudgetBackfillWait", "SeamlessPhaseBudgetLiveWait", "SeamlessBackfillLeaseStuck", "SeamlessBackfillFailures", "SeamlessConformanceFlagSpike", "SeamlessInstrumentationLost"]);
+    expect(paging.slack.heldBack).toEqual({
+      SeamlessCoverageLow: "paused: not emitted in staging yet: coverage_ratio",
+      SeamlessLiveStale: "paused: not emitted in staging yet: live_staleness_seconds",
+      SeamlessSchemaValidationFailures: "paused: not emitted in staging yet: seamless_schema_validation_failures_total",
+    });
   });
 
   it("refuses a flag that is on without its secret, naming the stack file and key", async () => {
