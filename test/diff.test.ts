@@ -331,6 +331,32 @@ describe("semantic diff: Markdown for a PR comment", () => {
     );
   });
 
+  it("warns as loudly when prod stops paging: the PagerDuty contact point removed, the alert no longer routed", () => {
+    const rules: RuleOpts[] = [{ ...RULES[0], gated: undefined, contactPoint: "seamless-prod-critical" }, RULES[1]];
+    expect(report("prod", { rules, contactPoints: [{ severity: "critical", pagerduty: true }] }, { rules: [{ ...RULES[0], gated: undefined }, RULES[1]] })).toBe(
+      lines(
+        "## Semantic diff against `main`",
+        "",
+        "> [!WARNING]",
+        "> **Paging changes in prod.** After this is merged and deployed, these reach different people:",
+        "> - contact point `seamless-prod-critical` removed (PagerDuty)",
+        "> - `SeamlessSloBurnRatePage`: **stops paging** (PagerDuty): `seamless-prod-critical` (PagerDuty) → the org's default notification policy",
+        ">",
+        '> Get an ack from the prod on-call before merging (README, "For reviewers").',
+        "",
+        "- **prod**: 0 panels changed, 0 alerts changed, 0 alerts now page, 1 alert stops paging, 1 removed, 1 contact point changed, 1 other change",
+        "",
+        "### prod",
+        "",
+        "#### Paging",
+        "",
+        "- Contact point removed: `seamless-prod-critical` (PagerDuty)",
+        "- Message template removed: `seamless-prod`",
+        "- `SeamlessSloBurnRatePage` (critical): **stops paging** (PagerDuty): `seamless-prod-critical` (PagerDuty) → the org's default notification policy",
+      ),
+    );
+  });
+
   it("reports a contact point added outside prod without the prod warning, and an alert that stops paging", () => {
     const before: StackOpts = { rules: [RULES[0], { ...RULES[1], severity: "critical", contactPoint: "seamless-dev-critical" }], contactPoints: [{ severity: "critical", pagerduty: true }] };
     const after: StackOpts = { rules: [RULES[0], { ...RULES[1], severity: "critical", contactPoint: "seamless-dev-critical" }], contactPoints: [{ severity: "critical", slack: "#dev" }, { severity: "warning", slack: "#dev" }] };
