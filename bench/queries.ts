@@ -11,8 +11,8 @@
  * blocks to compact while it is timed. Each size's day sits in its own time range.
  *
  * Sizes: the default is the brief's 50 and 500 nodes (3 worlds, 1 interval, 4 phases), median of
- * 3 runs per query, about 9 minutes on 2 cores (most of it evaluating the recording rules over
- * both days and importing 104M samples); `--nodes 50,150` takes about 3.
+ * 3 runs per query, about 13 minutes on 2 cores (most of it evaluating the recording rules over
+ * both days and importing 218M samples); `--nodes 50,150` takes about 4.
  *
  *   npm run bench:queries [-- --nodes 50,500] [--worlds 3] [--runs 3]
  */
